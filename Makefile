@@ -1,0 +1,50 @@
+# Thin wrapper around Meson for the README's two commands.
+#   make run    install what is missing, build, run the main job (pcilab demo)
+#   make check  install what is missing, build with ASan+UBSan, run every test
+#   make bench  build optimised, run the benchmarks
+#   make fuzz   build the libFuzzer targets with clang and run each briefly
+
+BUILD       ?= build
+BUILD_CHECK ?= build-check
+BUILD_FUZZ  ?= build-fuzz
+BUILD_BENCH ?= build-bench
+MESON       ?= meson
+FUZZ_SECONDS ?= 30
+
+.PHONY: all run check bench fuzz deps clean
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	$(MESON) setup $(BUILD) --buildtype=debugoptimized
+
+$(BUILD_CHECK)/build.ninja: | deps
+	$(MESON) setup $(BUILD_CHECK) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+$(BUILD_BENCH)/build.ninja: | deps
+	$(MESON) setup $(BUILD_BENCH) --buildtype=release -Dtests=false
+
+$(BUILD_FUZZ)/build.ninja: | deps
+	CC=clang $(MESON) setup $(BUILD_FUZZ) --buildtype=debug -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false
+
+run: all
+	$(BUILD)/tools/pcilab/pcilab demo
+
+check: $(BUILD_CHECK)/build.ninja
+	ninja -C $(BUILD_CHECK)
+	scripts/run-tests.py $(BUILD_CHECK)
+
+bench: $(BUILD_BENCH)/build.ninja
+	ninja -C $(BUILD_BENCH)
+	scripts/run-bench.sh $(BUILD_BENCH)
+
+fuzz: $(BUILD_FUZZ)/build.ninja
+	ninja -C $(BUILD_FUZZ)
+	scripts/run-fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_CHECK) $(BUILD_BENCH) $(BUILD_FUZZ)

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hw/fabric: the PCIe hierarchy of a machine and the requests that travel
+ * through it. This header is the *bus*: the only way the kernel side talks
+ * to the hardware (DESIGN.md, "the one rule").
+ *
+ *   - Configuration requests enter at a host bridge and are routed by bus
+ *     number: type 0 on the root bus, forwarded by every bridge whose
+ *     [secondary, subordinate] range holds the target bus, converted to
+ *     type 0 at the bridge whose secondary bus it is (PCI-to-PCI Bridge
+ *     r1.2 §3.2.5.3, PCIe r6.2 §7.3.1). On a PCIe link only Device 0
+ *     exists unless ARI Forwarding is enabled (PCIe r6.2 §7.3.1,
+ *     §6.13). A request nobody claims completes with Unsupported Request:
+ *     reads return all-ones (PCIe r6.2 §2.3.2, root complex behaviour).
+ *   - Memory and I/O requests from the CPU are routed by host-bridge
+ *     apertures, bridge windows (Memory/Prefetchable/I/O Base and Limit,
+ *     PCI-to-PCI Bridge r1.2 §3.2.5.6-§3.2.5.10) with Memory/I/O Space
+ *     Enable, and function BARs. Unclaimed reads return all-ones.
+ */
+#ifndef PCILAB_HW_FABRIC_H
+#define PCILAB_HW_FABRIC_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "hw/platform/desc.h"
+
+struct hw_platform;
+
+/*
+ * What firmware tells the OS about a host bridge (ACPI _SEG/_BBN/_CRS
+ * equivalent): the kernel side may read this, nothing else of the machine.
+ */
+struct hw_host_bridge_info {
+	uint16_t segment;
+	uint8_t bus_start, bus_end;
+	struct hw_desc_range mmio, mmio_pref, io;
+};
+
+/* Build the machine from a description. ERR_PTR: -EINVAL (with a message in
+ * err naming the node and reason), -ENOMEM. */
+struct hw_platform *hw_platform_create(const struct hw_desc_platform *desc,
+				       char *err, size_t errlen);
+void hw_platform_destroy(struct hw_platform *p);
+
+unsigned int hw_platform_nr_host_bridges(const struct hw_platform *p);
+int hw_platform_host_bridge_info(const struct hw_platform *p, unsigned int idx,
+				 struct hw_host_bridge_info *info);
+
+/*
+ * Configuration request (ECAM-style addressing). len 1, 2 or 4, reg aligned
+ * to len, reg < 4096, else -EINVAL (nothing is sent). A request that
+ * completes with UR is not an error: *val is all-ones (reads) or the write
+ * is dropped, and the function returns 0 with *ur set if ur is non-NULL.
+ */
+int hw_cfg_read(struct hw_platform *p, uint16_t seg, uint8_t bus, uint8_t devfn,
+		uint16_t reg, unsigned int len, uint32_t *val);
+int hw_cfg_write(struct hw_platform *p, uint16_t seg, uint8_t bus, uint8_t devfn,
+		 uint16_t reg, unsigned int len, uint32_t val);
+
+/* CPU memory / port I/O request. len 1, 2, 4 or 8 (I/O: up to 4), aligned.
+ * Unclaimed: reads fill all-ones; returns 0 either way (-EINVAL for a bad
+ * len/alignment). */
+int hw_mmio_read(struct hw_platform *p, uint64_t addr, void *buf, unsigned int len);
+int hw_mmio_write(struct hw_platform *p, uint64_t addr, const void *buf, unsigned int len);
+int hw_io_read(struct hw_platform *p, uint32_t port, void *buf, unsigned int len);
+int hw_io_write(struct hw_platform *p, uint32_t port, const void *buf, unsigned int len);
+
+#endif /* PCILAB_HW_FABRIC_H */
