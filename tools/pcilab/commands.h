@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pcilab subcommands. Each takes the arguments after the command name
+ * (argv[0] is the command name) and returns the process exit status:
+ * 0 success, 1 operation failed, 2 bad usage or bad input file.
+ */
+#ifndef PCILAB_TOOLS_COMMANDS_H
+#define PCILAB_TOOLS_COMMANDS_H
+
+int cmd_demo(int argc, char **argv);
+int cmd_lspci(int argc, char **argv);
+
+#endif /* PCILAB_TOOLS_COMMANDS_H */
