@@ -4,45 +4,41 @@
 #   make bench  build optimised, run the benchmarks
 #   make fuzz   build the libFuzzer targets with clang and run each briefly
 
-BUILD       ?= build
-BUILD_CHECK ?= build-check
-BUILD_FUZZ  ?= build-fuzz
-BUILD_BENCH ?= build-bench
-MESON       ?= meson
+BUILD        ?= build
+BUILD_CHECK  ?= build-check
+BUILD_FUZZ   ?= build-fuzz
+BUILD_BENCH  ?= build-bench
+MESON        ?= meson
 FUZZ_SECONDS ?= 30
 
 .PHONY: all run check bench fuzz deps clean
 
-all: $(BUILD)/build.ninja
-	ninja -C $(BUILD)
-
+# Every entry point first makes sure the Debian packages are there (cheap when
+# they are), then configures its build directory once.
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/build.ninja: | deps
-	$(MESON) setup $(BUILD) --buildtype=debugoptimized
-
-$(BUILD_CHECK)/build.ninja: | deps
-	$(MESON) setup $(BUILD_CHECK) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
-
-$(BUILD_BENCH)/build.ninja: | deps
-	$(MESON) setup $(BUILD_BENCH) --buildtype=release -Dtests=false
-
-$(BUILD_FUZZ)/build.ninja: | deps
-	CC=clang $(MESON) setup $(BUILD_FUZZ) --buildtype=debug -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false
+all: deps
+	@test -f $(BUILD)/build.ninja || $(MESON) setup $(BUILD) --buildtype=debugoptimized
+	ninja -C $(BUILD)
 
 run: all
 	$(BUILD)/tools/pcilab/pcilab demo
 
-check: $(BUILD_CHECK)/build.ninja
+check: deps
+	@test -f $(BUILD_CHECK)/build.ninja || $(MESON) setup $(BUILD_CHECK) --buildtype=debug \
+		-Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C $(BUILD_CHECK)
 	scripts/run-tests.py $(BUILD_CHECK)
 
-bench: $(BUILD_BENCH)/build.ninja
+bench: deps
+	@test -f $(BUILD_BENCH)/build.ninja || $(MESON) setup $(BUILD_BENCH) --buildtype=release -Dtests=false
 	ninja -C $(BUILD_BENCH)
 	scripts/run-bench.sh $(BUILD_BENCH)
 
-fuzz: $(BUILD_FUZZ)/build.ninja
+fuzz: deps
+	@test -f $(BUILD_FUZZ)/build.ninja || CC=clang $(MESON) setup $(BUILD_FUZZ) --buildtype=debug \
+		-Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C $(BUILD_FUZZ)
 	scripts/run-fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
 

@@ -16,6 +16,21 @@
  *     apertures, bridge windows (Memory/Prefetchable/I/O Base and Limit,
  *     PCI-to-PCI Bridge r1.2 §3.2.5.6-§3.2.5.10) with Memory/I/O Space
  *     Enable, and function BARs. Unclaimed reads return all-ones.
+ *
+ * Details software can observe (see fabric.c, platform.c):
+ *   - Bridges are decoded from their registers at request time; nothing
+ *     is cached, so reprogramming a bridge takes effect immediately.
+ *   - A function on a conventional PCI bus (behind a PCIe-to-PCI or
+ *     PCI-to-PCI bridge) has a 256-byte config space: requests at offset
+ *     0x100 and above complete with UR (reads all-ones, as Linux's
+ *     pci_cfg_space_size_ext() expects of such a function).
+ *   - Setting Secondary Bus Reset in a bridge's Bridge Control resets
+ *     (warm) every function below it; while the bit stays set nothing
+ *     below answers. Clear it to bring the hierarchy back.
+ *   - Endpoints on a root bus are Root Complex Integrated Endpoints by
+ *     default (PCIe r6.2 §1.3.2.3); below a port they are Endpoints.
+ *   - Root and downstream ports report Presence Detect State and Data Link
+ *     Layer Link Active according to whether a device sits behind them.
  */
 #ifndef PCILAB_HW_FABRIC_H
 #define PCILAB_HW_FABRIC_H
@@ -44,6 +59,7 @@ struct hw_platform *hw_platform_create(const struct hw_desc_platform *desc,
 void hw_platform_destroy(struct hw_platform *p);
 
 unsigned int hw_platform_nr_host_bridges(const struct hw_platform *p);
+/* idx in desc order; -EINVAL when idx >= hw_platform_nr_host_bridges(). */
 int hw_platform_host_bridge_info(const struct hw_platform *p, unsigned int idx,
 				 struct hw_host_bridge_info *info);
 

@@ -47,6 +47,18 @@ struct hw_cap_msix_cfg {
 	uint32_t pba_offset;		/* 8-byte aligned */
 };
 int hw_cap_add_msix(struct hw_pcidev *dev, const struct hw_cap_msix_cfg *cfg);
+/* Device-model side: a table entry as the function would use it to signal
+ * (masked folds in Function Mask), and the PBA bit of a vector. -ENOENT
+ * without MSI-X, -EINVAL for a vector beyond the table. */
+struct hw_msix_msg {
+	uint64_t addr;
+	uint32_t data;
+	bool masked;
+	bool enabled;			/* MSI-X Enable */
+};
+int hw_cap_msix_entry(const struct hw_pcidev *dev, unsigned int vec,
+		      struct hw_msix_msg *msg);
+int hw_cap_msix_set_pending(struct hw_pcidev *dev, unsigned int vec, bool pending);
 
 /* PCI Express Capability (version 2), PCIe r6.2 §7.5.3. */
 enum hw_pcie_port_type {		/* Device/Port Type, §7.5.3.2 */

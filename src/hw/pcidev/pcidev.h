@@ -134,6 +134,8 @@ struct hw_pcidev {
 	uint8_t w1cmask[HW_PCI_CFG_SIZE];	/* RW1C bits */
 	uint8_t sticky[HW_PCI_CFG_SIZE];	/* bits preserved by warm reset/FLR */
 	uint8_t reset_val[HW_PCI_CFG_SIZE];	/* snapshot taken at realize */
+	uint8_t flr_keep[HW_PCI_CFG_SIZE];	/* non-sticky bits an FLR must not
+						 * modify (PCIe r6.2 §6.6.2) */
 
 	uint8_t hdr_type;			/* PCI_HEADER_TYPE_NORMAL/BRIDGE */
 	bool realized;
@@ -193,6 +195,14 @@ int hw_pcidev_add_cap(struct hw_pcidev *dev, uint8_t id, uint16_t len,
 		      const struct hw_pcicap_ops *ops, void *opaque);
 int hw_pcidev_add_ext_cap(struct hw_pcidev *dev, uint16_t id, uint8_t ver,
 			  uint16_t len, const struct hw_pcicap_ops *ops, void *opaque);
+/* Remove a region added with hw_pcidev_add_bar_region() (builders unwinding
+ * a failed setup). */
+void hw_pcidev_del_bar_region(struct hw_pcidev *dev, int bar, uint64_t off);
+/* The n-th (from 0) capability with this ID that a builder added, or NULL:
+ * how handlers and device models reach a capability's opaque state. */
+struct hw_pcicap *hw_pcidev_get_pcicap(const struct hw_pcidev *dev, bool ext,
+				       uint16_t id, unsigned int n);
+
 /* First capability with this ID (offset), or 0. */
 uint16_t hw_pcidev_find_cap(const struct hw_pcidev *dev, uint8_t id);
 uint16_t hw_pcidev_find_ext_cap(const struct hw_pcidev *dev, uint16_t id);
@@ -206,9 +216,49 @@ void hw_pcidev_set_wmask32(struct hw_pcidev *dev, uint16_t off, uint32_t mask);
 void hw_pcidev_set_w1cmask16(struct hw_pcidev *dev, uint16_t off, uint16_t mask);
 void hw_pcidev_set_w1cmask32(struct hw_pcidev *dev, uint16_t off, uint32_t mask);
 void hw_pcidev_set_sticky32(struct hw_pcidev *dev, uint16_t off, uint32_t mask);
+void hw_pcidev_set_wmask8(struct hw_pcidev *dev, uint16_t off, uint8_t mask);
+void hw_pcidev_set_w1cmask8(struct hw_pcidev *dev, uint16_t off, uint8_t mask);
+void hw_pcidev_set_sticky16(struct hw_pcidev *dev, uint16_t off, uint16_t mask);
+void hw_pcidev_set_flr_keep16(struct hw_pcidev *dev, uint16_t off, uint16_t mask);
 uint8_t hw_pcidev_get8(const struct hw_pcidev *dev, uint16_t off);
 uint16_t hw_pcidev_get16(const struct hw_pcidev *dev, uint16_t off);
 uint32_t hw_pcidev_get32(const struct hw_pcidev *dev, uint16_t off);
+
+/*
+ * A reset restores the values captured at realize (minus sticky bits). A
+ * model whose RO registers track live state (presence, link) refreshes
+ * them from its reset hooks.
+ */
+
+/*
+ * For capability handlers: the part of a config write (off, val, len) that
+ * falls on the register at reg..reg+reglen-1, shifted to the register's bit
+ * 0. Returns false if the write does not touch that register; *bytes gets a
+ * mask of the register bits that were written.
+ */
+static inline bool hw_cfg_write_hits(uint16_t off, uint32_t val, unsigned int len,
+				     uint16_t reg, unsigned int reglen,
+				     uint32_t *regval, uint32_t *bytes)
+{
+	uint32_t v = 0, m = 0;
+	unsigned int i;
+	bool hit = false;
+
+	for (i = 0; i < reglen; i++) {
+		unsigned int a = reg + i;
+
+		if (a < off || a >= off + len)
+			continue;
+		hit = true;
+		v |= ((val >> (8 * (a - off))) & 0xffu) << (8 * i);
+		m |= 0xffu << (8 * i);
+	}
+	if (regval)
+		*regval = v;
+	if (bytes)
+		*bytes = m;
+	return hit;
+}
 
 /*
  * Bus-side access: what a configuration request does. len is 1, 2 or 4 and

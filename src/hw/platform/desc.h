@@ -145,6 +145,15 @@ struct hw_desc_platform {
 struct hw_desc_platform *hw_desc_parse_file(const char *path, char *err, size_t errlen);
 struct hw_desc_platform *hw_desc_parse_string(const char *name, const char *text,
 					      size_t len, char *err, size_t errlen);
+/*
+ * Rebuild a machine from a real machine's `lspci -xxxx` dump (-D and -vvv
+ * optional; docs/lspci.md): every function becomes a HW_DESC_REPLAY node,
+ * arranged by the bridges' bus numbers, one host bridge per root bus with
+ * apertures covering the dumped BARs and windows. Errors as for
+ * hw_desc_parse_file(), the message being "FILE:LINE: reason".
+ * (src/hw/platform/dump.c)
+ */
+struct hw_desc_platform *hw_desc_parse_lspci_dump(const char *path, char *err, size_t errlen);
 /* The built-in default platform (platforms/default.yaml compiled in). */
 struct hw_desc_platform *hw_desc_default(char *err, size_t errlen);
 extern const char hw_desc_default_yaml[];

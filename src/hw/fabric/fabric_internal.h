@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hw/fabric internals: the structure of the machine behind fabric.h. Used by
+ * hw-side code (DMA, IOMMU, SR-IOV, hot-plug models) and tests only; the
+ * kernel side never includes this header (DESIGN.md, "the one rule").
+ *
+ * Shape: a platform owns its host bridges; each host bridge owns a root bus;
+ * a bus owns the functions in its slots; a type 1 function owns the bus
+ * behind it (hw_pcidev.secondary). Nothing here caches what software can
+ * program: bus numbers, windows and enables are read from the bridges'
+ * registers on every request.
+ */
+#ifndef PCILAB_HW_FABRIC_INTERNAL_H
+#define PCILAB_HW_FABRIC_INTERNAL_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "hw/fabric/fabric.h"
+#include "hw/pcidev/pcidev.h"
+
+#define HW_FABRIC_BUS_SLOTS	256	/* devfn 0..255 */
+
+enum hw_fabric_bus_kind {
+	HW_FABRIC_BUS_ROOT,		/* root bus of a host bridge: devices 0..31 */
+	HW_FABRIC_BUS_LINK,		/* below a root/downstream port: device 0
+					 * only unless ARI Forwarding is enabled
+					 * (PCIe r6.2 §7.3.1, §6.13) */
+	HW_FABRIC_BUS_INTERNAL,		/* switch-internal bus behind an upstream
+					 * port: devices 0..31 */
+	HW_FABRIC_BUS_CONVENTIONAL,	/* conventional PCI behind a PCIe-to-PCI or
+					 * PCI-to-PCI bridge: 256-byte config space */
+};
+
+struct hw_host_bridge;
+
+struct hw_fabric_bus {
+	enum hw_fabric_bus_kind kind;
+	struct hw_host_bridge *hb;	/* host bridge this bus descends from */
+	struct hw_pcidev *bridge;	/* upstream bridge; NULL on a root bus */
+	struct hw_pcidev *slots[HW_FABRIC_BUS_SLOTS];	/* by devfn; owned */
+	unsigned int nr_funcs;
+};
+
+struct hw_host_bridge {
+	struct hw_host_bridge_info info;
+	struct hw_fabric_bus *root;	/* owned */
+};
+
+struct hw_platform {
+	uint64_t ram_size;
+	unsigned int nr_host_bridges;
+	struct hw_host_bridge *host_bridges;	/* array, desc order; owned */
+};
+
+/*
+ * Visit every function of the platform, depth first: each function before
+ * the bus behind it, host bridges and slots in order. Stops at and returns
+ * the first non-zero value fn returns; 0 when all were visited.
+ */
+typedef int (*hw_fabric_visit_fn)(struct hw_pcidev *dev, void *arg);
+int hw_platform_for_each_func(struct hw_platform *p, hw_fabric_visit_fn fn, void *arg);
+
+/*
+ * Same walk restricted to the hierarchy below one bus (used for Secondary
+ * Bus Reset); the bus's upstream bridge itself is not visited.
+ */
+int hw_fabric_bus_for_each_func(struct hw_fabric_bus *bus, hw_fabric_visit_fn fn,
+				void *arg);
+
+/*
+ * The function a configuration request to (seg, bus, devfn) reaches with the
+ * bridges programmed as they are now, or NULL when it would complete with
+ * Unsupported Request.
+ */
+struct hw_pcidev *hw_platform_cfg_target(struct hw_platform *p, uint16_t seg,
+					 uint8_t bus, uint8_t devfn);
+
+/* The bus number a bus has now: the host bridge's bus_start for a root bus,
+ * else the Secondary Bus Number register of its upstream bridge. */
+uint8_t hw_fabric_bus_number(const struct hw_fabric_bus *bus);
+/* Routing ID (bus << 8 | devfn) a function uses as requester, with the bus
+ * number as currently programmed (PCIe r6.2 §2.2.6.2). */
+uint16_t hw_fabric_func_rid(const struct hw_pcidev *dev);
+/* PCI segment of the host bridge a function sits below. */
+uint16_t hw_fabric_func_segment(const struct hw_pcidev *dev);
+
+/*
+ * Place a realized function in a slot / take it out again (SR-IOV VFs,
+ * hot-plug). attach: -EBUSY if the slot is taken. detach does not destroy.
+ */
+int hw_fabric_bus_attach(struct hw_fabric_bus *bus, struct hw_pcidev *dev, uint8_t devfn);
+void hw_fabric_bus_detach(struct hw_pcidev *dev);
+
+/* Internal to hw/fabric: free a bus and everything below it. */
+void hw_fabric_bus_free(struct hw_fabric_bus *bus);
+
+#endif /* PCILAB_HW_FABRIC_INTERNAL_H */

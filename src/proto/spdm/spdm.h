@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SPDM requester and responder state machines (DSP0274 1.2/1.3, DSP0277
+ * secured sessions) over an abstract transport. The transport carries
+ * whole SPDM messages and says whether a message is a secured one (for
+ * PCIe DOE: data object type 1 "CMA/SPDM" vs 2 "Secured CMA/SPDM").
+ */
+#ifndef PCILAB_PROTO_SPDM_H
+#define PCILAB_PROTO_SPDM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "proto/spdm/spdm_cert.h"
+#include "proto/spdm/spdm_wire.h"
+
+#define SPDM_MAX_MSG_SIZE	4096
+
+struct spdm_transport_ops {
+	/* Deliver one request; 0 or -errno. */
+	int (*send)(void *ctx, bool secured, const void *buf, size_t len);
+	/* Collect the response to the last request; 0 or -errno. */
+	int (*recv)(void *ctx, bool *secured, void *buf, size_t cap, size_t *len);
+};
+
+/* What both sides offer (SPDM selection bit masks). */
+struct spdm_algo_support {
+	uint32_t asym;		/* SPDM_ASYM_ECDSA_P256 | _P384 */
+	uint32_t hash;		/* SPDM_HASH_SHA256 | _SHA384 */
+	uint16_t dhe;		/* SPDM_DHE_SECP256R1 | _SECP384R1 */
+	uint16_t aead;		/* SPDM_AEAD_AES256_GCM */
+};
+
+/* ---- responder (spdm_responder.c) ---- */
+
+struct spdm_meas_config {
+	uint8_t index;		/* 1..0xEF */
+	uint8_t type;		/* SPDM_DMTF_MEAS_* */
+	const uint8_t *data;	/* measured content; sent as its digest */
+	size_t len;
+};
+
+struct spdm_responder_config {
+	uint8_t versions[4];	/* e.g. { 0x12, 0x13 } */
+	unsigned int nversions;
+	uint32_t caps;		/* SPDM_CAP_* */
+	struct spdm_algo_support algos;
+	const struct spdm_cert_set *certs;	/* slot 0; certs->leaf_key signs */
+	const struct spdm_meas_config *meas;
+	unsigned int nmeas;
+	uint32_t data_transfer_size;	/* 0: SPDM_MAX_MSG_SIZE */
+	unsigned int seq_num_size;	/* DSP0277 transport binding; 0 for DOE */
+	uint8_t heartbeat_period;
+	/* Test hook: use this nonce/random instead of fresh randomness. */
+	const uint8_t *fixed_nonce;
+};
+
+struct spdm_responder;
+
+struct spdm_responder *spdm_responder_new(const struct spdm_responder_config *cfg);
+void spdm_responder_free(struct spdm_responder *rsp);
+/*
+ * Handle one request and produce exactly one response (an ERROR response
+ * for anything malformed, unexpected or unsupported). Returns the
+ * response length, or -errno only if no response can be produced at all.
+ */
+int spdm_responder_handle(struct spdm_responder *rsp, bool secured, const void *req, size_t len,
+			  bool *rsp_secured, void *out, size_t cap);
+
+/* ---- requester (spdm_requester.c) ---- */
+
+struct spdm_requester_config {
+	uint8_t versions[4];
+	unsigned int nversions;
+	uint32_t caps;
+	struct spdm_algo_support algos;
+	X509_STORE *trust;		/* anchors for the device chain */
+	time_t now;			/* verification time; 0: time(NULL) */
+	uint16_t cert_chunk;		/* GET_CERTIFICATE Length; 0: 1024 */
+	uint32_t data_transfer_size;	/* 0: SPDM_MAX_MSG_SIZE */
+	unsigned int seq_num_size;
+};
+
+struct spdm_requester;
+
+struct spdm_requester *spdm_requester_new(const struct spdm_requester_config *cfg,
+					  const struct spdm_transport_ops *ops, void *ctx);
+void spdm_requester_free(struct spdm_requester *req);
+
+/* GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS. */
+int spdm_req_init_connection(struct spdm_requester *req);
+int spdm_req_get_digests(struct spdm_requester *req);
+/* Fetch the slot's chain in chunks and verify it against the trust store. */
+int spdm_req_get_certificate(struct spdm_requester *req, uint8_t slot);
+int spdm_req_challenge(struct spdm_requester *req, uint8_t slot, uint8_t hash_type);
+/* All measurement blocks; with `sign`, verified against the leaf key.
+ * record (may be NULL) receives the MeasurementRecord. */
+int spdm_req_get_measurements(struct spdm_requester *req, bool sign, uint8_t *record,
+			      size_t cap, size_t *len, unsigned int *nblocks);
+/* KEY_EXCHANGE + FINISH: establishes a secured session. */
+int spdm_req_start_session(struct spdm_requester *req, uint8_t slot, uint32_t *session_id);
+int spdm_req_heartbeat(struct spdm_requester *req);
+int spdm_req_key_update(struct spdm_requester *req, uint8_t op);
+int spdm_req_end_session(struct spdm_requester *req);
+
+uint8_t spdm_req_version(const struct spdm_requester *req);
+uint32_t spdm_req_selected_asym(const struct spdm_requester *req);
+/* ErrorCode of the last ERROR response (0 if none); calls that got one
+ * return -EREMOTEIO. */
+uint8_t spdm_req_last_error(const struct spdm_requester *req);
+
+#endif /* PCILAB_PROTO_SPDM_H */

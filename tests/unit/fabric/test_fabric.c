@@ -1,0 +1,1123 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hw/fabric: routing of configuration, memory and I/O requests through the
+ * hierarchy, and building the machine from a description. Every test drives
+ * the fabric the way an OS does: through the config, MMIO and I/O requests
+ * of fabric.h only, programming bridges with config writes.
+ */
+#include <stdio.h>
+
+#include "test.h"
+#include "desc_util.h"
+#include "hw/fabric/fabric.h"
+#include "hw/fabric/fabric_internal.h"
+
+#ifndef PCI_DEVFN
+#define PCI_DEVFN(dev, fn)	((uint8_t)((dev) << 3 | (fn)))
+#endif
+
+#define MMIO_BASE	0x80000000ull
+#define MMIO_SIZE	0x10000000ull
+#define PREF_BASE	0x400000000ull
+#define PREF_SIZE	0x100000000ull
+#define IO_BASE		0x1000u
+#define IO_SIZE		0xf000u
+
+/* ------------------------------------------------------------- helpers */
+
+static struct hw_desc_host_bridge *hb0(struct hw_desc_platform *d)
+{
+	struct hw_desc_host_bridge *h = td_host_bridge(d, 0, 0, 0xff);
+
+	h->mmio.base = MMIO_BASE;
+	h->mmio.size = MMIO_SIZE;
+	h->mmio_pref.base = PREF_BASE;
+	h->mmio_pref.size = PREF_SIZE;
+	h->io.base = IO_BASE;
+	h->io.size = IO_SIZE;
+	return h;
+}
+
+static struct hw_platform *create(struct hw_desc_platform *d)
+{
+	char err[256];
+	struct hw_platform *p = hw_platform_create(d, err, sizeof(err));
+
+	if (IS_ERR(p))
+		fail_msg("hw_platform_create: %ld: %s", PTR_ERR(p), err);
+	return p;
+}
+
+static uint32_t rd(struct hw_platform *p, uint8_t bus, uint8_t devfn, uint16_t reg,
+		   unsigned int len)
+{
+	uint32_t v = 0x5a5a5a5a;
+
+	assert_ok(hw_cfg_read(p, 0, bus, devfn, reg, len, &v));
+	return v;
+}
+
+static void wr(struct hw_platform *p, uint8_t bus, uint8_t devfn, uint16_t reg,
+	       unsigned int len, uint32_t val)
+{
+	assert_ok(hw_cfg_write(p, 0, bus, devfn, reg, len, val));
+}
+
+/* Capability offset found by walking the list through config reads. */
+static uint16_t cap_off(struct hw_platform *p, uint8_t bus, uint8_t devfn, uint8_t id)
+{
+	unsigned int ttl = 48;
+	uint8_t pos;
+
+	if (!(rd(p, bus, devfn, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST))
+		return 0;
+	pos = rd(p, bus, devfn, PCI_CAPABILITY_LIST, 1) & ~3u;
+	while (pos >= 0x40 && ttl--) {
+		if (rd(p, bus, devfn, pos, 1) == id)
+			return pos;
+		pos = rd(p, bus, devfn, pos + 1, 1) & ~3u;
+	}
+	return 0;
+}
+
+static unsigned int pcie_type(struct hw_platform *p, uint8_t bus, uint8_t devfn)
+{
+	uint16_t cap = cap_off(p, bus, devfn, PCI_CAP_ID_EXP);
+
+	assert_int_not_equal(cap, 0);
+	return (rd(p, bus, devfn, cap + PCI_EXP_FLAGS, 2) & PCI_EXP_FLAGS_TYPE) >> 4;
+}
+
+static void set_buses(struct hw_platform *p, uint8_t bus, uint8_t devfn,
+		      uint8_t pri, uint8_t sec, uint8_t sub)
+{
+	wr(p, bus, devfn, PCI_PRIMARY_BUS, 1, pri);
+	wr(p, bus, devfn, PCI_SECONDARY_BUS, 1, sec);
+	wr(p, bus, devfn, PCI_SUBORDINATE_BUS, 1, sub);
+}
+
+static bool present(struct hw_platform *p, uint8_t bus, uint8_t devfn)
+{
+	return rd(p, bus, devfn, PCI_VENDOR_ID, 4) != 0xffffffffu;
+}
+
+static uint64_t mmio_rd(struct hw_platform *p, uint64_t addr, unsigned int len)
+{
+	uint64_t v = 0;
+
+	assert_ok(hw_mmio_read(p, addr, &v, len));
+	return v;
+}
+
+static void mmio_wr(struct hw_platform *p, uint64_t addr, uint64_t v, unsigned int len)
+{
+	assert_ok(hw_mmio_write(p, addr, &v, len));
+}
+
+static uint32_t io_rd(struct hw_platform *p, uint32_t port, unsigned int len)
+{
+	uint32_t v = 0;
+
+	assert_ok(hw_io_read(p, port, &v, len));
+	return v;
+}
+
+static void io_wr(struct hw_platform *p, uint32_t port, uint32_t v, unsigned int len)
+{
+	assert_ok(hw_io_write(p, port, &v, len));
+}
+
+/* Root port 00:1c.0 with an endpoint (BAR0 mem32 4K, BAR2 mem64 pref 1M,
+ * BAR4 I/O 32 bytes) behind it. */
+static struct hw_desc_platform *rp_ep_desc(struct hw_desc_func **rp_out,
+					   struct hw_desc_func **ep_out)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = hb0(d);
+	struct hw_desc_func *rp, *ep;
+
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 0x1c, 0, "rp0");
+	ep = td_func(&rp->children, HW_DESC_ENDPOINT, 0, 0, "nvme0");
+	td_bar(ep, 0, HW_BAR_MEM32, false, 0x1000);
+	td_bar(ep, 2, HW_BAR_MEM64, true, 0x100000);
+	td_bar(ep, 4, HW_BAR_IO, false, 0x20);
+	if (rp_out)
+		*rp_out = rp;
+	if (ep_out)
+		*ep_out = ep;
+	return d;
+}
+
+#define RP PCI_DEVFN(0x1c, 0)
+
+/* ---------------------------------------------------------- routing */
+
+static void test_root_port_config(void **state)
+{
+	struct hw_desc_platform *d = rp_ep_desc(NULL, NULL);
+	struct hw_platform *p = create(d);
+
+	/* The root port answers on the root bus as a PCIe type 1 function. */
+	assert_int_equal(rd(p, 0, RP, PCI_VENDOR_ID, 2), 0x1b36);
+	assert_int_equal(rd(p, 0, RP, PCI_HEADER_TYPE, 1), PCI_HEADER_TYPE_BRIDGE);
+	assert_int_equal(rd(p, 0, RP, PCI_CLASS_DEVICE, 2), 0x0604);
+	assert_int_equal(pcie_type(p, 0, RP), PCI_EXP_TYPE_ROOT_PORT);
+
+	/* Unprogrammed: the endpoint is not reachable on any bus. */
+	assert_false(present(p, 1, 0));
+	assert_false(present(p, 0, 0));
+
+	set_buses(p, 0, RP, 0, 1, 1);
+	assert_int_equal(rd(p, 1, 0, PCI_VENDOR_ID, 2), TD_VENDOR);
+	assert_int_equal(rd(p, 1, 0, PCI_DEVICE_ID, 2), TD_DEVICE);
+	assert_int_equal(rd(p, 1, 0, PCI_CLASS_REVISION, 4) >> 8, 0x010802);
+	assert_int_equal(rd(p, 1, 0, PCI_HEADER_TYPE, 1), PCI_HEADER_TYPE_NORMAL);
+	assert_int_equal(pcie_type(p, 1, 0), PCI_EXP_TYPE_ENDPOINT);
+	/* Bus 2 is outside the root port's range. */
+	assert_false(present(p, 2, 0));
+
+	/* Reprogramming takes effect on the next request: nothing cached. */
+	set_buses(p, 0, RP, 0, 5, 7);
+	assert_false(present(p, 1, 0));
+	assert_true(present(p, 5, 0));
+	assert_false(present(p, 6, 0));
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_port_status(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = hb0(d);
+	struct hw_desc_func *rp, *empty, *slot_full, *slot_empty;
+	struct hw_desc_cap *c;
+	struct hw_platform *p;
+	uint16_t cap;
+
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, NULL);
+	td_func(&rp->children, HW_DESC_ENDPOINT, 0, 0, NULL);
+	empty = td_func(&h->devices, HW_DESC_ROOT_PORT, 2, 0, NULL);
+	(void)empty;
+	slot_full = td_func(&h->devices, HW_DESC_ROOT_PORT, 3, 0, NULL);
+	c = td_cap(slot_full, HW_DESC_CAP_PCIE);
+	c->u.pcie.type = HW_PCIE_ROOT_PORT;
+	c->u.pcie.slot = true;
+	c->u.pcie.slot_number = 3;
+	c->u.pcie.dll_link_active_reporting = true;
+	td_func(&slot_full->children, HW_DESC_ENDPOINT, 0, 0, NULL);
+	slot_empty = td_func(&h->devices, HW_DESC_ROOT_PORT, 4, 0, NULL);
+	c = td_cap(slot_empty, HW_DESC_CAP_PCIE);
+	c->u.pcie.type = HW_PCIE_ROOT_PORT;
+	c->u.pcie.slot = true;
+	c->u.pcie.slot_number = 4;
+	c->u.pcie.dll_link_active_reporting = true;
+	p = create(d);
+
+	/* No slot: Presence Detect State hardwired to 1; link up iff a
+	 * device sits behind the port. */
+	cap = cap_off(p, 0, PCI_DEVFN(1, 0), PCI_CAP_ID_EXP);
+	assert_true(rd(p, 0, PCI_DEVFN(1, 0), cap + PCI_EXP_SLTSTA, 2) & PCI_EXP_SLTSTA_PDS);
+	assert_true(rd(p, 0, PCI_DEVFN(1, 0), cap + PCI_EXP_LNKSTA, 2) & PCI_EXP_LNKSTA_DLLLA);
+	cap = cap_off(p, 0, PCI_DEVFN(2, 0), PCI_CAP_ID_EXP);
+	assert_true(rd(p, 0, PCI_DEVFN(2, 0), cap + PCI_EXP_SLTSTA, 2) & PCI_EXP_SLTSTA_PDS);
+	assert_false(rd(p, 0, PCI_DEVFN(2, 0), cap + PCI_EXP_LNKSTA, 2) & PCI_EXP_LNKSTA_DLLLA);
+	/* Slots: presence follows the card. */
+	cap = cap_off(p, 0, PCI_DEVFN(3, 0), PCI_CAP_ID_EXP);
+	assert_true(rd(p, 0, PCI_DEVFN(3, 0), cap + PCI_EXP_FLAGS, 2) & PCI_EXP_FLAGS_SLOT);
+	assert_true(rd(p, 0, PCI_DEVFN(3, 0), cap + PCI_EXP_SLTSTA, 2) & PCI_EXP_SLTSTA_PDS);
+	assert_true(rd(p, 0, PCI_DEVFN(3, 0), cap + PCI_EXP_LNKSTA, 2) & PCI_EXP_LNKSTA_DLLLA);
+	cap = cap_off(p, 0, PCI_DEVFN(4, 0), PCI_CAP_ID_EXP);
+	assert_false(rd(p, 0, PCI_DEVFN(4, 0), cap + PCI_EXP_SLTSTA, 2) & PCI_EXP_SLTSTA_PDS);
+	assert_false(rd(p, 0, PCI_DEVFN(4, 0), cap + PCI_EXP_LNKSTA, 2) & PCI_EXP_LNKSTA_DLLLA);
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+/* rp 00:01.0 -> usp -> dsp 00.0 (-> ep) and dsp 01.0 (-> ep). */
+static void test_switch_config(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = hb0(d);
+	struct hw_desc_func *rp, *usp, *dsp0, *dsp1, *ep;
+	struct hw_platform *p;
+
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, NULL);
+	usp = td_func(&rp->children, HW_DESC_SWITCH, 0, 0, "usp");
+	dsp0 = td_func(&usp->children, HW_DESC_DOWNSTREAM_PORT, 0, 0, "dsp0");
+	dsp1 = td_func(&usp->children, HW_DESC_DOWNSTREAM_PORT, 1, 0, "dsp1");
+	td_func(&dsp0->children, HW_DESC_ENDPOINT, 0, 0, "ep0");
+	ep = td_func(&dsp1->children, HW_DESC_ENDPOINT, 0, 0, "ep1");
+	ep->device = 0x1111;
+	p = create(d);
+
+	set_buses(p, 0, PCI_DEVFN(1, 0), 0, 1, 4);
+	assert_int_equal(pcie_type(p, 1, 0), PCI_EXP_TYPE_UPSTREAM);
+	/* Internal bus still unnumbered: bus 2 unreachable. */
+	assert_false(present(p, 2, 0));
+	set_buses(p, 1, 0, 1, 2, 4);
+	/* The switch's internal bus is not a link: device 1 exists. */
+	assert_int_equal(pcie_type(p, 2, PCI_DEVFN(0, 0)), PCI_EXP_TYPE_DOWNSTREAM);
+	assert_int_equal(pcie_type(p, 2, PCI_DEVFN(1, 0)), PCI_EXP_TYPE_DOWNSTREAM);
+	assert_false(present(p, 2, PCI_DEVFN(2, 0)));
+	set_buses(p, 2, PCI_DEVFN(0, 0), 2, 3, 3);
+	set_buses(p, 2, PCI_DEVFN(1, 0), 2, 4, 4);
+	assert_int_equal(rd(p, 3, 0, PCI_DEVICE_ID, 2), TD_DEVICE);
+	assert_int_equal(rd(p, 4, 0, PCI_DEVICE_ID, 2), 0x1111);
+	/* Below a downstream port only device 0 answers. */
+	assert_false(present(p, 3, PCI_DEVFN(1, 0)));
+
+	/* Shrinking the root port's range cuts bus 4 off at the top. */
+	wr(p, 0, PCI_DEVFN(1, 0), PCI_SUBORDINATE_BUS, 1, 3);
+	assert_false(present(p, 4, 0));
+	assert_true(present(p, 3, 0));
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_switch_chain(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = hb0(d);
+	struct hw_desc_func *parent, *usp, *dsp, *ep;
+	struct hw_platform *p;
+	int i, depth = 3;
+	uint8_t bus;
+
+	parent = td_func(&h->devices, HW_DESC_ROOT_PORT, 2, 0, NULL);
+	for (i = 0; i < depth; i++) {
+		usp = td_func(&parent->children, HW_DESC_SWITCH, 0, 0, NULL);
+		dsp = td_func(&usp->children, HW_DESC_DOWNSTREAM_PORT, (uint8_t)(i + 1), 0, NULL);
+		parent = dsp;
+	}
+	ep = td_func(&parent->children, HW_DESC_ENDPOINT, 0, 0, NULL);
+	ep->device = 0x2222;
+	p = create(d);
+
+	/* Number the chain the way depth-first enumeration does: each bridge
+	 * gets secondary = next bus, subordinate = the last bus. */
+	set_buses(p, 0, PCI_DEVFN(2, 0), 0, 1, 0x20);
+	bus = 1;
+	for (i = 0; i < depth; i++) {
+		set_buses(p, bus, 0, bus, bus + 1, 0x20);		/* usp */
+		set_buses(p, bus + 1, PCI_DEVFN(i + 1, 0), bus + 1, bus + 2, 0x20); /* dsp */
+		bus += 2;
+	}
+	assert_int_equal(bus, 7);
+	assert_int_equal(rd(p, bus, 0, PCI_DEVICE_ID, 2), 0x2222);
+	assert_int_equal(pcie_type(p, bus, 0), PCI_EXP_TYPE_ENDPOINT);
+	/* Shrink the middle switch's range below the endpoint's bus: it
+	 * vanishes, while the buses still in range answer. */
+	wr(p, 3, 0, PCI_SUBORDINATE_BUS, 1, 6);
+	assert_false(present(p, bus, 0));
+	assert_true(present(p, 6, PCI_DEVFN(3, 0)));
+	/* Secondary 0 but Subordinate covering bus 7: Type 1 requests for
+	 * bus 7 still pass (they are above the secondary bus number). */
+	wr(p, 3, 0, PCI_SUBORDINATE_BUS, 1, 0x20);
+	wr(p, 3, 0, PCI_SECONDARY_BUS, 1, 0);
+	assert_true(present(p, bus, 0));
+	assert_false(present(p, 4, PCI_DEVFN(2, 0)));
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_pcie_to_pci_bridge(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = hb0(d);
+	struct hw_desc_func *rp, *br, *pb;
+	struct hw_platform *p;
+
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 3, 0, NULL);
+	br = td_func(&rp->children, HW_DESC_PCIE_PCI_BRIDGE, 0, 0, "p2p");
+	td_func(&br->children, HW_DESC_ENDPOINT, 0, 0, "legacy0");
+	td_func(&br->children, HW_DESC_ENDPOINT, 5, 0, "legacy5");
+	pb = td_func(&br->children, HW_DESC_PCI_BRIDGE, 7, 0, "pcibr");
+	td_func(&pb->children, HW_DESC_ENDPOINT, 2, 0, "deep");
+	p = create(d);
+
+	set_buses(p, 0, PCI_DEVFN(3, 0), 0, 1, 3);
+	set_buses(p, 1, 0, 1, 2, 3);
+	assert_int_equal(pcie_type(p, 1, 0), PCI_EXP_TYPE_PCI_BRIDGE);
+	/* A conventional bus has 32 devices. */
+	assert_true(present(p, 2, PCI_DEVFN(0, 0)));
+	assert_true(present(p, 2, PCI_DEVFN(5, 0)));
+	assert_false(present(p, 2, PCI_DEVFN(4, 0)));
+	/* Conventional functions: no PCIe capability, and extended config
+	 * space completes with UR (all-ones), writes there are dropped. */
+	assert_int_equal(cap_off(p, 2, PCI_DEVFN(5, 0), PCI_CAP_ID_EXP), 0);
+	assert_int_equal(rd(p, 2, PCI_DEVFN(5, 0), 0x100, 4), 0xffffffffu);
+	wr(p, 2, PCI_DEVFN(5, 0), 0x100, 4, 0);
+	assert_int_equal(rd(p, 2, PCI_DEVFN(5, 0), 0x100, 4), 0xffffffffu);
+	/* The PCIe-to-PCI bridge itself is PCIe: its extended space is there. */
+	assert_int_not_equal(rd(p, 1, 0, 0x100, 4), 0xffffffffu);
+	/* A conventional PCI bridge behind it. */
+	assert_int_equal(rd(p, 2, PCI_DEVFN(7, 0), PCI_HEADER_TYPE, 1), PCI_HEADER_TYPE_BRIDGE);
+	assert_int_equal(cap_off(p, 2, PCI_DEVFN(7, 0), PCI_CAP_ID_EXP), 0);
+	set_buses(p, 2, PCI_DEVFN(7, 0), 2, 3, 3);
+	assert_true(present(p, 3, PCI_DEVFN(2, 0)));
+	assert_int_equal(cap_off(p, 3, PCI_DEVFN(2, 0), PCI_CAP_ID_EXP), 0);
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_unsupported_request(void **state)
+{
+	struct hw_desc_platform *d = rp_ep_desc(NULL, NULL);
+	struct hw_platform *p = create(d);
+
+	/* Empty slot on the root bus: all-ones at every width. */
+	assert_int_equal(rd(p, 0, PCI_DEVFN(3, 0), 0, 4), 0xffffffffu);
+	assert_int_equal(rd(p, 0, PCI_DEVFN(3, 0), 2, 2), 0xffff);
+	assert_int_equal(rd(p, 0, PCI_DEVFN(3, 0), 1, 1), 0xff);
+	/* No such segment. */
+	{
+		uint32_t v = 0;
+
+		assert_ok(hw_cfg_read(p, 1, 0, RP, 0, 4, &v));
+		assert_int_equal(v, 0xffffffffu);
+		assert_ok(hw_cfg_write(p, 1, 0, RP, PCI_SECONDARY_BUS, 1, 9));
+	}
+	assert_int_equal(rd(p, 0, RP, PCI_SECONDARY_BUS, 1), 0);
+	set_buses(p, 0, RP, 0, 1, 1);
+	/* Non-zero device numbers on a link: UR, writes dropped. */
+	assert_true(present(p, 1, PCI_DEVFN(0, 0)));
+	assert_false(present(p, 1, PCI_DEVFN(1, 0)));
+	assert_false(present(p, 1, PCI_DEVFN(31, 7)));
+	wr(p, 1, PCI_DEVFN(1, 0), PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	assert_int_equal(rd(p, 1, 0, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY, 0);
+	/* Function 1 of device 0 does not exist either. */
+	assert_false(present(p, 1, PCI_DEVFN(0, 1)));
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_ari_forwarding(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = hb0(d);
+	struct hw_desc_func *rp, *f;
+	struct hw_platform *p;
+	uint16_t cap;
+	static const uint8_t fns[] = { 0, 1, 9, 200 };
+	unsigned int i;
+
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, NULL);
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		f = td_func(&rp->children, HW_DESC_ENDPOINT, 0, fns[i], NULL);
+		f->device = (uint16_t)(0x3000 + fns[i]);
+		td_cap(f, HW_DESC_CAP_ARI)->u.ari.next_function =
+			i + 1 < ARRAY_SIZE(fns) ? fns[i + 1] : 0;
+	}
+	p = create(d);
+	set_buses(p, 0, PCI_DEVFN(1, 0), 0, 1, 1);
+
+	/* Without ARI Forwarding Enable only device 0 (functions 0-7). */
+	assert_int_equal(rd(p, 1, 0, PCI_DEVICE_ID, 2), 0x3000);
+	assert_int_equal(rd(p, 1, 1, PCI_DEVICE_ID, 2), 0x3001);
+	assert_false(present(p, 1, 9));
+	assert_false(present(p, 1, 200));
+	/* Function 0 of a device with siblings is multi-function. */
+	assert_true(rd(p, 1, 0, PCI_HEADER_TYPE, 1) & 0x80);
+
+	cap = cap_off(p, 0, PCI_DEVFN(1, 0), PCI_CAP_ID_EXP);
+	assert_true(rd(p, 0, PCI_DEVFN(1, 0), cap + PCI_EXP_DEVCAP2, 4) & PCI_EXP_DEVCAP2_ARI);
+	wr(p, 0, PCI_DEVFN(1, 0), cap + PCI_EXP_DEVCTL2, 2, PCI_EXP_DEVCTL2_ARI);
+	assert_int_equal(rd(p, 1, 9, PCI_DEVICE_ID, 2), 0x3009);
+	assert_int_equal(rd(p, 1, 200, PCI_DEVICE_ID, 2), 0x3000 + 200);
+	assert_false(present(p, 1, 8));
+	assert_false(present(p, 1, 255));
+
+	/* Clearing it hides them again. */
+	wr(p, 0, PCI_DEVFN(1, 0), cap + PCI_EXP_DEVCTL2, 2, 0);
+	assert_false(present(p, 1, 9));
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_unprogrammed_bridges(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = hb0(d);
+	struct hw_desc_func *rp, *usp, *dsp;
+	struct hw_platform *p;
+	unsigned int bus, dev;
+
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, NULL);
+	usp = td_func(&rp->children, HW_DESC_SWITCH, 0, 0, NULL);
+	dsp = td_func(&usp->children, HW_DESC_DOWNSTREAM_PORT, 0, 0, NULL);
+	td_func(&dsp->children, HW_DESC_ENDPOINT, 0, 0, NULL);
+	p = create(d);
+
+	/* secondary = subordinate = 0 after reset: no bus but 0 answers. */
+	assert_int_equal(rd(p, 0, PCI_DEVFN(1, 0), PCI_PRIMARY_BUS, 4) & 0xffffff, 0);
+	for (bus = 1; bus < 256; bus++)
+		for (dev = 0; dev < 32; dev++)
+			assert_false(present(p, (uint8_t)bus, PCI_DEVFN(dev, 0)));
+	/* Programming only the root port exposes the upstream port alone. */
+	set_buses(p, 0, PCI_DEVFN(1, 0), 0, 1, 9);
+	assert_true(present(p, 1, 0));
+	for (bus = 2; bus < 10; bus++)
+		assert_false(present(p, (uint8_t)bus, 0));
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+/* ---------------------------------------------------- memory and I/O */
+
+/* Size a BAR the way an OS does and return the size mask read back. */
+static uint32_t size_bar(struct hw_platform *p, uint8_t bus, uint8_t devfn, uint16_t reg)
+{
+	uint32_t old = rd(p, bus, devfn, reg, 4), mask;
+
+	wr(p, bus, devfn, reg, 4, 0xffffffffu);
+	mask = rd(p, bus, devfn, reg, 4);
+	wr(p, bus, devfn, reg, 4, old);
+	return mask;
+}
+
+static void program_rp_ep(struct hw_platform *p)
+{
+	set_buses(p, 0, RP, 0, 1, 1);
+	/* BAR0: 4 KiB at MMIO_BASE; BAR2/3: 1 MiB 64-bit prefetchable at
+	 * PREF_BASE; BAR4: 32 bytes of I/O at 0x2000. */
+	assert_int_equal(size_bar(p, 1, 0, PCI_BASE_ADDRESS_0), 0xfffff000u);
+	wr(p, 1, 0, PCI_BASE_ADDRESS_0, 4, (uint32_t)MMIO_BASE);
+	assert_int_equal(size_bar(p, 1, 0, PCI_BASE_ADDRESS_2) & ~0xfu, 0xfff00000u);
+	assert_int_equal(size_bar(p, 1, 0, PCI_BASE_ADDRESS_2) & 0xfu,
+			 PCI_BASE_ADDRESS_MEM_TYPE_64 | PCI_BASE_ADDRESS_MEM_PREFETCH);
+	wr(p, 1, 0, PCI_BASE_ADDRESS_2, 4, (uint32_t)PREF_BASE);
+	wr(p, 1, 0, PCI_BASE_ADDRESS_3, 4, (uint32_t)(PREF_BASE >> 32));
+	assert_int_equal(size_bar(p, 1, 0, PCI_BASE_ADDRESS_4) & ~0x3u, 0xffffffe0u);
+	wr(p, 1, 0, PCI_BASE_ADDRESS_4, 4, 0x2000);
+
+	/* Root port windows: memory 0x80000000-0x800fffff, prefetchable
+	 * 0x4_0000_0000-0x4_000f_ffff (64-bit), I/O 0x2000-0x2fff. */
+	wr(p, 0, RP, PCI_MEMORY_BASE, 2, (uint16_t)(MMIO_BASE >> 16));
+	wr(p, 0, RP, PCI_MEMORY_LIMIT, 2, (uint16_t)(MMIO_BASE >> 16));
+	assert_int_equal(rd(p, 0, RP, PCI_PREF_MEMORY_BASE, 2) & 0xf, PCI_PREF_RANGE_TYPE_64);
+	wr(p, 0, RP, PCI_PREF_MEMORY_BASE, 2, (uint16_t)(PREF_BASE >> 16));
+	wr(p, 0, RP, PCI_PREF_MEMORY_LIMIT, 2, (uint16_t)(PREF_BASE >> 16));
+	wr(p, 0, RP, PCI_PREF_BASE_UPPER32, 4, (uint32_t)(PREF_BASE >> 32));
+	wr(p, 0, RP, PCI_PREF_LIMIT_UPPER32, 4, (uint32_t)(PREF_BASE >> 32));
+	assert_int_equal(rd(p, 0, RP, PCI_IO_BASE, 1) & 0xf, PCI_IO_RANGE_TYPE_32);
+	wr(p, 0, RP, PCI_IO_BASE, 1, 0x20);
+	wr(p, 0, RP, PCI_IO_LIMIT, 1, 0x20);
+}
+
+static void test_mmio_routing(void **state)
+{
+	struct hw_desc_platform *d = rp_ep_desc(NULL, NULL);
+	struct hw_platform *p = create(d);
+
+	program_rp_ep(p);
+	/* Nothing enabled yet: unclaimed, all-ones, writes dropped. */
+	mmio_wr(p, MMIO_BASE, 0x12345678, 4);
+	assert_int_equal(mmio_rd(p, MMIO_BASE, 4), 0xffffffffu);
+
+	/* Endpoint enabled, root port not: the window does not forward. */
+	wr(p, 1, 0, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	mmio_wr(p, MMIO_BASE, 0x12345678, 4);
+	assert_int_equal(mmio_rd(p, MMIO_BASE, 4), 0xffffffffu);
+
+	wr(p, 0, RP, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	mmio_wr(p, MMIO_BASE + 8, 0x1122334455667788ull, 8);
+	assert_true(mmio_rd(p, MMIO_BASE + 8, 8) == 0x1122334455667788ull);
+	assert_int_equal(mmio_rd(p, MMIO_BASE + 8, 1), 0x88);
+	assert_int_equal(mmio_rd(p, MMIO_BASE + 0xe, 2), 0x1122);
+	/* Beyond the 4 KiB BAR but inside the window: unclaimed. */
+	assert_int_equal(mmio_rd(p, MMIO_BASE + 0x1000, 4), 0xffffffffu);
+	/* Inside the aperture, outside the window. */
+	assert_int_equal(mmio_rd(p, MMIO_BASE + 0x100000, 4), 0xffffffffu);
+
+	/* 64-bit prefetchable BAR through the 64-bit prefetchable window. */
+	mmio_wr(p, PREF_BASE + 0xff000, 0xcafef00dull, 4);
+	assert_int_equal(mmio_rd(p, PREF_BASE + 0xff000, 4), 0xcafef00d);
+
+	/* Moving the BAR moves the data with it. */
+	wr(p, 1, 0, PCI_BASE_ADDRESS_0, 4, (uint32_t)MMIO_BASE + 0x4000);
+	assert_int_equal(mmio_rd(p, MMIO_BASE + 8, 4), 0xffffffffu);
+	assert_true(mmio_rd(p, MMIO_BASE + 0x4008, 8) == 0x1122334455667788ull);
+
+	/* Closing the window (base > limit) cuts the path. */
+	wr(p, 0, RP, PCI_MEMORY_BASE, 2, 0xfff0);
+	assert_int_equal(mmio_rd(p, MMIO_BASE + 0x4008, 4), 0xffffffffu);
+	assert_int_equal(mmio_rd(p, PREF_BASE + 0xff000, 4), 0xcafef00d);
+	/* Root port MSE off disables the prefetchable window too. */
+	wr(p, 0, RP, PCI_COMMAND, 2, 0);
+	assert_int_equal(mmio_rd(p, PREF_BASE + 0xff000, 4), 0xffffffffu);
+	/* Outside every aperture. */
+	assert_int_equal(mmio_rd(p, 0x1000, 4), 0xffffffffu);
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_io_routing(void **state)
+{
+	struct hw_desc_platform *d = rp_ep_desc(NULL, NULL);
+	struct hw_platform *p = create(d);
+
+	program_rp_ep(p);
+	wr(p, 1, 0, PCI_COMMAND, 2, PCI_COMMAND_IO);
+	/* Root port's I/O Space Enable off: no forwarding. */
+	io_wr(p, 0x2004, 0xa5a5a5a5, 4);
+	assert_int_equal(io_rd(p, 0x2004, 4), 0xffffffffu);
+	wr(p, 0, RP, PCI_COMMAND, 2, PCI_COMMAND_IO);
+	io_wr(p, 0x2004, 0xa5a5a5a5, 4);
+	assert_int_equal(io_rd(p, 0x2004, 4), 0xa5a5a5a5);
+	assert_int_equal(io_rd(p, 0x2006, 2), 0xa5a5);
+	/* Past the 32-byte BAR, and memory space does not see I/O. */
+	assert_int_equal(io_rd(p, 0x2020, 4), 0xffffffffu);
+	assert_int_equal(mmio_rd(p, 0x2004, 4), 0xffffffffu);
+	/* Upper 16 bits of the 32-bit I/O window take part in decoding. */
+	wr(p, 0, RP, PCI_IO_BASE_UPPER16, 2, 1);
+	assert_int_equal(io_rd(p, 0x2004, 4), 0xffffffffu);
+	wr(p, 0, RP, PCI_IO_BASE_UPPER16, 2, 0);
+	assert_int_equal(io_rd(p, 0x2004, 4), 0xa5a5a5a5);
+	/* ISA Enable: the top 768 bytes of each 1 KiB block are not
+	 * forwarded, the first 256 bytes still are. */
+	wr(p, 1, 0, PCI_BASE_ADDRESS_4, 4, 0x2100);
+	io_wr(p, 0x2104, 0x11223344, 4);
+	assert_int_equal(io_rd(p, 0x2104, 4), 0x11223344);
+	wr(p, 0, RP, PCI_BRIDGE_CONTROL, 2, PCI_BRIDGE_CTL_ISA);
+	assert_int_equal(io_rd(p, 0x2104, 4), 0xffffffffu);
+	wr(p, 1, 0, PCI_BASE_ADDRESS_4, 4, 0x2400);
+	io_wr(p, 0x2404, 0x55667788, 4);
+	assert_int_equal(io_rd(p, 0x2404, 4), 0x55667788);
+	/* Endpoint I/O decode off. */
+	wr(p, 1, 0, PCI_COMMAND, 2, 0);
+	assert_int_equal(io_rd(p, 0x2404, 4), 0xffffffffu);
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_vga_enable(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = td_host_bridge(d, 0, 0, 0xff);
+	struct hw_desc_func *rp, *vga;
+	struct hw_platform *p;
+
+	h->mmio.base = 0xa0000;
+	h->mmio.size = 0x20000;
+	h->io.base = 0;
+	h->io.size = 0x10000;
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, NULL);
+	vga = td_func(&rp->children, HW_DESC_ENDPOINT, 0, 0, "vga");
+	vga->class_code = 0x030000;
+	td_bar(vga, 0, HW_BAR_IO, false, 0x20);
+	td_bar(vga, 1, HW_BAR_MEM32, false, 0x20000);
+	p = create(d);
+
+	set_buses(p, 0, PCI_DEVFN(1, 0), 0, 1, 1);
+	wr(p, 1, 0, PCI_BASE_ADDRESS_0, 4, 0x3c0);
+	wr(p, 1, 0, PCI_BASE_ADDRESS_1, 4, 0xa0000);
+	wr(p, 1, 0, PCI_COMMAND, 2, PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
+	/* Windows closed (base > limit), decoding on. */
+	wr(p, 0, PCI_DEVFN(1, 0), PCI_MEMORY_BASE, 2, 0xfff0);
+	wr(p, 0, PCI_DEVFN(1, 0), PCI_PREF_MEMORY_BASE, 2, 0xfff0);
+	wr(p, 0, PCI_DEVFN(1, 0), PCI_IO_BASE, 1, 0xf0);
+	wr(p, 0, PCI_DEVFN(1, 0), PCI_COMMAND, 2, PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
+	io_wr(p, 0x3c4, 0xab, 1);
+	mmio_wr(p, 0xb8000, 0x0741, 2);
+	assert_int_equal(io_rd(p, 0x3c4, 1), 0xff);
+	assert_int_equal(mmio_rd(p, 0xb8000, 2), 0xffff);
+
+	wr(p, 0, PCI_DEVFN(1, 0), PCI_BRIDGE_CONTROL, 2, PCI_BRIDGE_CTL_VGA);
+	io_wr(p, 0x3c4, 0xab, 1);
+	mmio_wr(p, 0xb8000, 0x0741, 2);
+	assert_int_equal(io_rd(p, 0x3c4, 1), 0xab);
+	assert_int_equal(mmio_rd(p, 0xb8000, 2), 0x0741);
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_bridge_bar(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = hb0(d);
+	struct hw_desc_func *rp;
+	struct hw_platform *p;
+
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, NULL);
+	td_bar(rp, 0, HW_BAR_MEM32, false, 0x1000);
+	p = create(d);
+
+	assert_int_equal(size_bar(p, 0, PCI_DEVFN(1, 0), PCI_BASE_ADDRESS_0), 0xfffff000u);
+	wr(p, 0, PCI_DEVFN(1, 0), PCI_BASE_ADDRESS_0, 4, (uint32_t)MMIO_BASE + 0x200000);
+	mmio_wr(p, MMIO_BASE + 0x200010, 0x77, 1);
+	assert_int_equal(mmio_rd(p, MMIO_BASE + 0x200010, 1), 0xff);
+	wr(p, 0, PCI_DEVFN(1, 0), PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	mmio_wr(p, MMIO_BASE + 0x200010, 0x77, 1);
+	assert_int_equal(mmio_rd(p, MMIO_BASE + 0x200010, 1), 0x77);
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_secondary_bus_reset(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = hb0(d);
+	struct hw_desc_func *rp, *usp, *dsp, *ep;
+	struct hw_platform *p;
+	uint16_t bctl, cap;
+
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 0x1c, 0, NULL);
+	usp = td_func(&rp->children, HW_DESC_SWITCH, 0, 0, NULL);
+	dsp = td_func(&usp->children, HW_DESC_DOWNSTREAM_PORT, 0, 0, NULL);
+	ep = td_func(&dsp->children, HW_DESC_ENDPOINT, 0, 0, NULL);
+	td_bar(ep, 0, HW_BAR_MEM32, false, 0x1000);
+	p = create(d);
+
+	set_buses(p, 0, RP, 0, 1, 3);
+	set_buses(p, 1, 0, 1, 2, 3);
+	set_buses(p, 2, 0, 2, 3, 3);
+	wr(p, 3, 0, PCI_BASE_ADDRESS_0, 4, (uint32_t)MMIO_BASE);
+	wr(p, 3, 0, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	assert_int_equal(rd(p, 3, 0, PCI_BASE_ADDRESS_0, 4), (uint32_t)MMIO_BASE);
+
+	/* Reset below the downstream port: only the endpoint is reset. */
+	bctl = (uint16_t)rd(p, 2, 0, PCI_BRIDGE_CONTROL, 2);
+	wr(p, 2, 0, PCI_BRIDGE_CONTROL, 2, bctl | PCI_BRIDGE_CTL_BUS_RESET);
+	/* While held in reset the hierarchy below does not answer. */
+	assert_false(present(p, 3, 0));
+	wr(p, 2, 0, PCI_BRIDGE_CONTROL, 2, bctl);
+	assert_true(present(p, 3, 0));
+	assert_int_equal(rd(p, 3, 0, PCI_BASE_ADDRESS_0, 4), 0);
+	assert_int_equal(rd(p, 3, 0, PCI_COMMAND, 2), 0);
+	assert_int_equal(rd(p, 2, 0, PCI_SECONDARY_BUS, 1), 3);
+
+	/* Reset at the root port: the switch loses its bus numbers, so the
+	 * endpoint is unreachable until software renumbers. The link is in
+	 * Hot Reset meanwhile: Data Link Layer Link Active drops. */
+	wr(p, 3, 0, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	cap = cap_off(p, 0, RP, PCI_CAP_ID_EXP);
+	assert_true(rd(p, 0, RP, cap + PCI_EXP_LNKSTA, 2) & PCI_EXP_LNKSTA_DLLLA);
+	wr(p, 0, RP, PCI_BRIDGE_CONTROL, 2, PCI_BRIDGE_CTL_BUS_RESET);
+	assert_int_equal(rd(p, 0, RP, PCI_BRIDGE_CONTROL, 2) & PCI_BRIDGE_CTL_BUS_RESET,
+			 PCI_BRIDGE_CTL_BUS_RESET);
+	assert_false(rd(p, 0, RP, cap + PCI_EXP_LNKSTA, 2) & PCI_EXP_LNKSTA_DLLLA);
+	wr(p, 0, RP, PCI_BRIDGE_CONTROL, 2, 0);
+	assert_true(rd(p, 0, RP, cap + PCI_EXP_LNKSTA, 2) & PCI_EXP_LNKSTA_DLLLA);
+	assert_int_equal(rd(p, 0, RP, PCI_SECONDARY_BUS, 1), 1);	/* RP itself kept */
+	assert_int_equal(rd(p, 1, 0, PCI_SECONDARY_BUS, 1), 0);
+	assert_false(present(p, 3, 0));
+	set_buses(p, 1, 0, 1, 2, 3);
+	set_buses(p, 2, 0, 2, 3, 3);
+	assert_int_equal(rd(p, 3, 0, PCI_COMMAND, 2), 0);
+
+	/* Link Disable on the downstream port: DL_Down resets the endpoint
+	 * and hides it until the link is enabled again. */
+	wr(p, 3, 0, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	cap = cap_off(p, 2, 0, PCI_CAP_ID_EXP);
+	wr(p, 2, 0, cap + PCI_EXP_LNKCTL, 2, PCI_EXP_LNKCTL_LD);
+	assert_false(present(p, 3, 0));
+	assert_false(rd(p, 2, 0, cap + PCI_EXP_LNKSTA, 2) & PCI_EXP_LNKSTA_DLLLA);
+	wr(p, 2, 0, cap + PCI_EXP_LNKCTL, 2, 0);
+	assert_true(rd(p, 2, 0, cap + PCI_EXP_LNKSTA, 2) & PCI_EXP_LNKSTA_DLLLA);
+	assert_true(present(p, 3, 0));
+	assert_int_equal(rd(p, 3, 0, PCI_COMMAND, 2), 0);
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_bad_requests(void **state)
+{
+	struct hw_desc_platform *d = rp_ep_desc(NULL, NULL);
+	struct hw_platform *p = create(d);
+	uint32_t v = 0x5a5a5a5a;
+	uint64_t q = 0;
+
+	assert_errno(EINVAL, hw_cfg_read(p, 0, 0, RP, 1, 2, &v));
+	assert_errno(EINVAL, hw_cfg_read(p, 0, 0, RP, 2, 4, &v));
+	assert_errno(EINVAL, hw_cfg_read(p, 0, 0, RP, 0, 3, &v));
+	assert_errno(EINVAL, hw_cfg_read(p, 0, 0, RP, 0, 8, &v));
+	assert_errno(EINVAL, hw_cfg_read(p, 0, 0, RP, 0, 0, &v));
+	assert_errno(EINVAL, hw_cfg_read(p, 0, 0, RP, 4096, 4, &v));
+	assert_int_equal(v, 0x5a5a5a5a);	/* nothing was sent */
+	/* A rejected write does not reach the register. */
+	assert_errno(EINVAL, hw_cfg_write(p, 0, 0, RP, PCI_SECONDARY_BUS, 2, 0x0505));
+	assert_errno(EINVAL, hw_cfg_write(p, 0, 0, RP, 0x1000, 1, 1));
+	assert_int_equal(rd(p, 0, RP, PCI_PRIMARY_BUS, 4) & 0xffffff, 0);
+	/* Last dword of config space is fine. */
+	assert_ok(hw_cfg_read(p, 0, 0, RP, 0xffc, 4, &v));
+
+	assert_errno(EINVAL, hw_mmio_read(p, MMIO_BASE + 2, &q, 4));
+	assert_errno(EINVAL, hw_mmio_read(p, MMIO_BASE + 4, &q, 8));
+	assert_errno(EINVAL, hw_mmio_read(p, MMIO_BASE, &q, 3));
+	assert_errno(EINVAL, hw_mmio_read(p, MMIO_BASE, &q, 16));
+	assert_errno(EINVAL, hw_mmio_write(p, MMIO_BASE + 1, &q, 2));
+	assert_errno(EINVAL, hw_io_read(p, 0x2000, &q, 8));
+	assert_errno(EINVAL, hw_io_read(p, 0x2001, &q, 2));
+	assert_errno(EINVAL, hw_io_write(p, 0x2000, &q, 0));
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+/* -------------------------------------------------------- construction */
+
+static void test_host_bridges(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h0 = hb0(d), *h1;
+	struct hw_host_bridge_info info;
+	struct hw_platform *p;
+	struct hw_desc_func *ep;
+
+	h0->bus_end = 0x7f;
+	td_func(&h0->devices, HW_DESC_ENDPOINT, 2, 0, NULL);
+	h1 = td_host_bridge(d, 0, 0x80, 0xff);
+	h1->mmio.base = 0xa0000000;
+	h1->mmio.size = 0x1000000;
+	ep = td_func(&h1->devices, HW_DESC_ENDPOINT, 3, 0, NULL);
+	ep->device = 0x4444;
+	p = create(d);
+
+	assert_int_equal(hw_platform_nr_host_bridges(p), 2);
+	assert_ok(hw_platform_host_bridge_info(p, 1, &info));
+	assert_int_equal(info.bus_start, 0x80);
+	assert_int_equal(info.bus_end, 0xff);
+	assert_true(info.mmio.base == 0xa0000000 && info.mmio.size == 0x1000000);
+	assert_ok(hw_platform_host_bridge_info(p, 0, &info));
+	assert_true(info.mmio_pref.base == PREF_BASE && info.io.size == IO_SIZE);
+	assert_errno(EINVAL, hw_platform_host_bridge_info(p, 2, &info));
+
+	assert_int_equal(rd(p, 0, PCI_DEVFN(2, 0), PCI_DEVICE_ID, 2), TD_DEVICE);
+	assert_int_equal(rd(p, 0x80, PCI_DEVFN(3, 0), PCI_DEVICE_ID, 2), 0x4444);
+	assert_false(present(p, 0x80, PCI_DEVFN(2, 0)));
+	assert_false(present(p, 0, PCI_DEVFN(3, 0)));
+	/* On a root bus an endpoint is root complex integrated. */
+	assert_int_equal(pcie_type(p, 0, PCI_DEVFN(2, 0)), PCI_EXP_TYPE_RC_END);
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static int count_visit(struct hw_pcidev *dev, void *arg)
+{
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+static int stop_visit(struct hw_pcidev *dev, void *arg)
+{
+	return ++(*(unsigned int *)arg) == 2 ? 42 : 0;
+}
+
+static void test_multifunction_and_iterator(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = hb0(d);
+	struct hw_desc_func *rp;
+	struct hw_platform *p;
+	unsigned int n = 0;
+
+	td_func(&h->devices, HW_DESC_ENDPOINT, 2, 0, NULL);
+	td_func(&h->devices, HW_DESC_ENDPOINT, 2, 3, NULL);
+	td_func(&h->devices, HW_DESC_ENDPOINT, 4, 0, NULL);
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 5, 0, NULL);
+	td_func(&rp->children, HW_DESC_ENDPOINT, 0, 0, NULL);
+	p = create(d);
+
+	assert_int_equal(rd(p, 0, PCI_DEVFN(2, 0), PCI_HEADER_TYPE, 1), 0x80);
+	assert_int_equal(rd(p, 0, PCI_DEVFN(2, 3), PCI_HEADER_TYPE, 1), 0x80);
+	assert_int_equal(rd(p, 0, PCI_DEVFN(4, 0), PCI_HEADER_TYPE, 1), 0x00);
+	assert_false(present(p, 0, PCI_DEVFN(2, 1)));
+
+	assert_int_equal(hw_platform_for_each_func(p, count_visit, &n), 0);
+	assert_int_equal(n, 5);
+	n = 0;
+	assert_int_equal(hw_platform_for_each_func(p, stop_visit, &n), 42);
+	assert_int_equal(n, 2);
+	/* Requester ID follows the programmed bus number. */
+	set_buses(p, 0, PCI_DEVFN(5, 0), 0, 7, 7);
+	assert_int_equal(hw_fabric_func_rid(hw_platform_cfg_target(p, 0, 7, 0)), 0x0700);
+	assert_null(hw_platform_cfg_target(p, 0, 8, 0));
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+/* A replayed function: header, and a PCI Express capability at 0x40 of the
+ * given Device/Port Type (-1: none, conventional). */
+static struct hw_desc_func *replay_func(struct list_head *list, uint8_t dev,
+					uint16_t vendor, uint16_t device, bool bridge,
+					int pcie_type)
+{
+	struct hw_desc_func *f = td_func(list, HW_DESC_REPLAY, dev, 0, NULL);
+	uint8_t *c = calloc(1, HW_PCI_CFG_SIZE);
+
+	assert_non_null(c);
+	f->raw_cfg = c;
+	f->raw_len = 256;
+	c[0] = (uint8_t)vendor;
+	c[1] = (uint8_t)(vendor >> 8);
+	c[2] = (uint8_t)device;
+	c[3] = (uint8_t)(device >> 8);
+	c[PCI_HEADER_TYPE] = bridge ? PCI_HEADER_TYPE_BRIDGE : PCI_HEADER_TYPE_NORMAL;
+	c[PCI_CLASS_DEVICE + 1] = bridge ? 0x06 : 0x01;
+	c[PCI_CLASS_DEVICE] = bridge ? 0x04 : 0x08;
+	if (pcie_type >= 0) {
+		c[PCI_STATUS] = PCI_STATUS_CAP_LIST;
+		c[PCI_CAPABILITY_LIST] = 0x40;
+		c[0x40] = PCI_CAP_ID_EXP;
+		c[0x40 + PCI_EXP_FLAGS] = (uint8_t)(2 | pcie_type << 4);
+	}
+	return f;
+}
+
+/* Replayed bridges get a secondary bus whose kind follows their dumped
+ * PCI Express capability, and route with their dumped bus numbers. */
+static void test_replay_hierarchy(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = hb0(d);
+	struct hw_desc_func *rp, *usp, *dsp, *pb;
+	struct hw_platform *p;
+
+	rp = replay_func(&h->devices, 0x1c, 0x8086, 0x7ab8, true, PCI_EXP_TYPE_ROOT_PORT);
+	rp->raw_cfg[PCI_SECONDARY_BUS] = 1;
+	rp->raw_cfg[PCI_SUBORDINATE_BUS] = 4;
+	usp = replay_func(&rp->children, 0, 0x10b5, 0x8747, true, PCI_EXP_TYPE_UPSTREAM);
+	usp->raw_cfg[PCI_PRIMARY_BUS] = 1;
+	usp->raw_cfg[PCI_SECONDARY_BUS] = 2;
+	usp->raw_cfg[PCI_SUBORDINATE_BUS] = 4;
+	dsp = replay_func(&usp->children, 8, 0x10b5, 0x8747, true, PCI_EXP_TYPE_DOWNSTREAM);
+	dsp->raw_cfg[PCI_PRIMARY_BUS] = 2;
+	dsp->raw_cfg[PCI_SECONDARY_BUS] = 3;
+	dsp->raw_cfg[PCI_SUBORDINATE_BUS] = 3;
+	replay_func(&dsp->children, 0, 0x144d, 0xa808, false, PCI_EXP_TYPE_ENDPOINT);
+	pb = replay_func(&usp->children, 9, 0x10b5, 0x8747, true, PCI_EXP_TYPE_DOWNSTREAM);
+	pb->raw_cfg[PCI_SECONDARY_BUS] = 4;
+	pb->raw_cfg[PCI_SUBORDINATE_BUS] = 4;
+	p = create(d);
+
+	/* The dumped numbering routes at once. */
+	assert_int_equal(rd(p, 0, RP, PCI_VENDOR_ID, 2), 0x8086);
+	assert_int_equal(rd(p, 1, 0, PCI_VENDOR_ID, 2), 0x10b5);
+	/* Switch internal bus: devices 8 and 9 answer. */
+	assert_true(present(p, 2, PCI_DEVFN(8, 0)));
+	assert_true(present(p, 2, PCI_DEVFN(9, 0)));
+	assert_int_equal(rd(p, 3, 0, PCI_VENDOR_ID, 2), 0x144d);
+	/* Below the replayed downstream port: a link, device 0 only. */
+	assert_false(present(p, 3, PCI_DEVFN(1, 0)));
+	/* Renumbering by the OS works as for modelled bridges. */
+	wr(p, 2, PCI_DEVFN(8, 0), PCI_SECONDARY_BUS, 1, 4);
+	wr(p, 2, PCI_DEVFN(9, 0), PCI_SECONDARY_BUS, 1, 0);
+	wr(p, 2, PCI_DEVFN(8, 0), PCI_SUBORDINATE_BUS, 1, 4);
+	assert_false(present(p, 3, 0));
+	assert_int_equal(rd(p, 4, 0, PCI_VENDOR_ID, 2), 0x144d);
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+/* hw_platform_create() must fail with -EINVAL and a message naming the
+ * node's file:line and the given text. */
+static void expect_create_error(struct hw_desc_platform *d, unsigned int line,
+				const char *text)
+{
+	char err[256], where[64];
+	struct hw_platform *p;
+
+	p = hw_platform_create(d, err, sizeof(err));
+	assert_err_ptr(EINVAL, p);
+	snprintf(where, sizeof(where), TD_FILE ":%u:", line);
+	if (strncmp(err, where, strlen(where)) || !strstr(err, text))
+		fail_msg("error \"%s\" does not start with \"%s\" or lacks \"%s\"",
+			 err, where, text);
+	td_free(d);
+}
+
+static void test_create_errors(void **state)
+{
+	struct hw_desc_platform *d;
+	struct hw_desc_host_bridge *h;
+	struct hw_desc_func *rp, *br, *f;
+	struct hw_desc_cap *c;
+
+	/* A root port whose PCIe capability says "endpoint". */
+	d = td_platform();
+	h = hb0(d);
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, "rp-bad");
+	c = td_cap(rp, HW_DESC_CAP_PCIE);
+	c->u.pcie.type = HW_PCIE_ENDPOINT;
+	expect_create_error(d, c->loc.line, "'rp-bad'");
+
+	/* An endpoint below a port claiming to be a root port. */
+	d = td_platform();
+	h = hb0(d);
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, NULL);
+	f = td_func(&rp->children, HW_DESC_ENDPOINT, 0, 0, "ep-bad");
+	c = td_cap(f, HW_DESC_CAP_PCIE);
+	c->u.pcie.type = HW_PCIE_ROOT_PORT;
+	expect_create_error(d, c->loc.line, "says root port");
+
+	/* A root complex integrated endpoint cannot sit below a port. */
+	d = td_platform();
+	h = hb0(d);
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, NULL);
+	f = td_func(&rp->children, HW_DESC_ENDPOINT, 0, 0, NULL);
+	c = td_cap(f, HW_DESC_CAP_PCIE);
+	c->u.pcie.type = HW_PCIE_RC_INTEGRATED;
+	expect_create_error(d, c->loc.line, "root complex integrated");
+
+	/* A conventional function with a PCIe capability. */
+	d = td_platform();
+	h = hb0(d);
+	br = td_func(&h->devices, HW_DESC_PCIE_PCI_BRIDGE, 1, 0, NULL);
+	f = td_func(&br->children, HW_DESC_ENDPOINT, 4, 0, "old");
+	c = td_cap(f, HW_DESC_CAP_PCIE);
+	c->u.pcie.type = HW_PCIE_ENDPOINT;
+	expect_create_error(d, c->loc.line, "conventional");
+
+	/* Device 1 on a link. */
+	d = td_platform();
+	h = hb0(d);
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, NULL);
+	f = td_func(&rp->children, HW_DESC_ENDPOINT, 1, 0, "dev1");
+	expect_create_error(d, f->loc.line, "only device 0");
+
+	/* A switch directly on the root bus. */
+	d = td_platform();
+	h = hb0(d);
+	f = td_func(&h->devices, HW_DESC_SWITCH, 1, 0, NULL);
+	expect_create_error(d, f->loc.line, "root bus");
+
+	/* An endpoint on a switch's internal bus. */
+	d = td_platform();
+	h = hb0(d);
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, NULL);
+	br = td_func(&rp->children, HW_DESC_SWITCH, 0, 0, NULL);
+	f = td_func(&br->children, HW_DESC_ENDPOINT, 0, 0, NULL);
+	expect_create_error(d, f->loc.line, "internal bus");
+
+	/* Duplicate devfn, and a function without function 0. */
+	d = td_platform();
+	h = hb0(d);
+	td_func(&h->devices, HW_DESC_ENDPOINT, 3, 0, NULL);
+	f = td_func(&h->devices, HW_DESC_ENDPOINT, 3, 0, NULL);
+	expect_create_error(d, f->loc.line, "duplicate");
+	d = td_platform();
+	h = hb0(d);
+	f = td_func(&h->devices, HW_DESC_ENDPOINT, 3, 2, NULL);
+	expect_create_error(d, f->loc.line, "no function 0");
+
+	/* Function numbers above 7 on a root bus. */
+	d = td_platform();
+	h = hb0(d);
+	td_func(&h->devices, HW_DESC_ENDPOINT, 0, 0, NULL);
+	f = td_func(&h->devices, HW_DESC_ENDPOINT, 0, 8, NULL);
+	expect_create_error(d, f->loc.line, "ARI");
+
+	/* A BAR the engine rejects, reported at the BAR's line. */
+	d = td_platform();
+	h = hb0(d);
+	f = td_func(&h->devices, HW_DESC_ENDPOINT, 0, 0, NULL);
+	td_bar(f, 0, HW_BAR_MEM32, false, 0x3000);
+	expect_create_error(d, f->bars[0].loc.line, "BAR");
+
+	/* Vendor ID FFFFh reads like an empty slot. */
+	d = td_platform();
+	h = hb0(d);
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, "rp");
+	f = td_func(&rp->children, HW_DESC_ENDPOINT, 0, 0, "ghost");
+	f->vendor = 0xffff;
+	expect_create_error(d, f->loc.line, "'ghost'");
+
+	/* Overlapping host bridges. */
+	d = td_platform();
+	hb0(d);
+	h = td_host_bridge(d, 0, 0x10, 0x20);
+	expect_create_error(d, h->loc.line, "bus range overlaps");
+}
+
+/* A platform exercising every node kind, for the allocation sweep. */
+static struct hw_desc_platform *rich_desc(void)
+{
+	struct hw_desc_platform *d = rp_ep_desc(NULL, NULL);
+	struct hw_desc_host_bridge *h = list_first_entry(&d->host_bridges,
+					struct hw_desc_host_bridge, node);
+	struct hw_desc_func *rp, *usp, *dsp, *br, *pb, *f;
+
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, NULL);
+	usp = td_func(&rp->children, HW_DESC_SWITCH, 0, 0, NULL);
+	dsp = td_func(&usp->children, HW_DESC_DOWNSTREAM_PORT, 0, 0, NULL);
+	f = td_func(&dsp->children, HW_DESC_ENDPOINT, 0, 0, NULL);
+	td_cap(f, HW_DESC_CAP_MSI)->u.msi.vectors = 4;
+	td_cap(f, HW_DESC_CAP_AER);
+	td_func(&dsp->children, HW_DESC_ENDPOINT, 0, 1, NULL);
+	dsp = td_func(&usp->children, HW_DESC_DOWNSTREAM_PORT, 1, 0, NULL);
+	br = td_func(&dsp->children, HW_DESC_PCIE_PCI_BRIDGE, 0, 0, NULL);
+	pb = td_func(&br->children, HW_DESC_PCI_BRIDGE, 1, 0, NULL);
+	f = td_func(&pb->children, HW_DESC_ENDPOINT, 2, 0, NULL);
+	td_bar(f, 1, HW_BAR_IO, false, 0x10);
+	td_func(&h->devices, HW_DESC_ENDPOINT, 3, 0, NULL);
+	return d;
+}
+
+static void test_create_enomem_sweep(void **state)
+{
+	struct hw_desc_platform *d = rich_desc();
+	struct hw_platform *p;
+	char err[256];
+	unsigned long n;
+	unsigned int count = 0;
+
+	for (n = 1; n < 10000; n++) {
+		fault_inject_nth(n);
+		p = hw_platform_create(d, err, sizeof(err));
+		if (!IS_ERR(p))
+			break;
+		assert_true(fault_injected());
+		assert_int_equal(PTR_ERR(p), -ENOMEM);
+	}
+	assert_false(fault_injected());
+	fault_inject_nth(0);
+	assert_false(IS_ERR(p));
+	assert_true(n > 10);	/* the sweep really went through allocations */
+	assert_int_equal(hw_platform_for_each_func(p, count_visit, &count), 0);
+	assert_int_equal(count, 12);
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_root_port_config),
+		cmocka_unit_test(test_port_status),
+		cmocka_unit_test(test_switch_config),
+		cmocka_unit_test(test_switch_chain),
+		cmocka_unit_test(test_pcie_to_pci_bridge),
+		cmocka_unit_test(test_unsupported_request),
+		cmocka_unit_test(test_ari_forwarding),
+		cmocka_unit_test(test_unprogrammed_bridges),
+		cmocka_unit_test(test_mmio_routing),
+		cmocka_unit_test(test_io_routing),
+		cmocka_unit_test(test_vga_enable),
+		cmocka_unit_test(test_bridge_bar),
+		cmocka_unit_test(test_secondary_bus_reset),
+		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_host_bridges),
+		cmocka_unit_test(test_multifunction_and_iterator),
+		cmocka_unit_test(test_replay_hierarchy),
+		cmocka_unit_test(test_create_errors),
+		cmocka_unit_test(test_create_enomem_sweep),
+	};
+
+	return cmocka_run_group_tests_name("fabric", tests, NULL, NULL);
+}

@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: MIT
+/* SPDM library tests: codecs, crypto KATs, secured messages, certificates
+ * and requester <-> responder over an in-memory transport. */
+#include "test.h"
+
+#include <openssl/crypto.h>
+
+#include "proto/spdm/spdm.h"
+#include "proto/spdm/spdm_cert.h"
+#include "proto/spdm/spdm_crypto.h"
+#include "proto/spdm/spdm_msg.h"
+#include "proto/spdm/spdm_secured.h"
+
+static void unhex(const char *s, uint8_t *out)
+{
+	while (*s) {
+		unsigned int v;
+
+		sscanf(s, "%2x", &v);
+		*out++ = (uint8_t)v;
+		s += 2;
+	}
+}
+
+/* ---- codecs: byte exact ---- */
+
+static void test_version_bytes(void **state)
+{
+	const uint8_t exp_get[] = { 0x10, 0x84, 0x00, 0x00 };
+	const uint8_t exp_ver[] = { 0x10, 0x04, 0x00, 0x00, 0x00, 0x02, 0x00, 0x12, 0x00, 0x13 };
+	struct spdm_version_info v = { .count = 2, .entries = { 0x1200, 0x1300 } }, d;
+	uint8_t buf[64];
+
+	assert_int_equal(spdm_encode_get_version(buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, exp_get, 4);
+	assert_int_equal(spdm_encode_version(&v, buf, sizeof(buf)), sizeof(exp_ver));
+	assert_memory_equal(buf, exp_ver, sizeof(exp_ver));
+	assert_ok(spdm_decode_version(exp_ver, sizeof(exp_ver), &d));
+	assert_int_equal(d.count, 2);
+	assert_int_equal(d.entries[1], 0x1300);
+	/* Truncated entry list, trailing byte, zero entries. */
+	assert_errno(EMSGSIZE, spdm_decode_version(exp_ver, sizeof(exp_ver) - 1, &d));
+	memcpy(buf, exp_ver, sizeof(exp_ver));
+	buf[sizeof(exp_ver)] = 0;
+	assert_errno(EMSGSIZE, spdm_decode_version(buf, sizeof(exp_ver) + 1, &d));
+	buf[5] = 0;
+	assert_errno(EPROTO, spdm_decode_version(buf, 6, &d));
+	assert_errno(EMSGSIZE, spdm_decode_get_version(exp_get, 3));
+}
+
+static void test_capabilities_bytes(void **state)
+{
+	const uint8_t exp[] = { 0x12, 0xE1, 0, 0, 0, 12, 0, 0, 0x42, 0x72, 0, 0,
+				0x00, 0x04, 0, 0, 0x00, 0x10, 0, 0 };
+	struct spdm_caps c = { .ct_exponent = 12, .flags = 0x7242,
+			       .data_transfer_size = 0x400, .max_msg_size = 0x1000 }, d;
+	uint8_t buf[64];
+
+	assert_int_equal(spdm_encode_get_capabilities(0x12, &c, buf, sizeof(buf)), 20);
+	assert_memory_equal(buf, exp, 20);
+	assert_ok(spdm_decode_get_capabilities(0x12, exp, 20, &d));
+	assert_int_equal(d.flags, 0x7242);
+	assert_int_equal(d.max_msg_size, 0x1000);
+	assert_errno(EMSGSIZE, spdm_decode_get_capabilities(0x12, exp, 19, &d));
+	assert_errno(EPROTO, spdm_decode_get_capabilities(0x13, exp, 20, &d));
+	assert_errno(EPROTO, spdm_decode_capabilities(0x12, exp, 20, &d));	/* wrong code */
+	/* DataTransferSize below the 1.2 minimum of 42. */
+	memcpy(buf, exp, 20);
+	buf[12] = 41;
+	buf[13] = 0;
+	assert_errno(EPROTO, spdm_decode_get_capabilities(0x12, buf, 20, &d));
+	assert_errno(EMSGSIZE, spdm_encode_get_capabilities(0x12, &c, buf, 19));
+}
+
+static void test_algorithms_roundtrip(void **state)
+{
+	struct spdm_algs a = { .meas_spec = 1, .other_params = 2, .base_asym = 0x90,
+			       .base_hash = 3, .dhe = 0x18, .aead = 2, .req_base_asym = 0x10,
+			       .key_schedule = 1 }, d;
+	uint8_t buf[128];
+	int n;
+
+	n = spdm_encode_negotiate_algorithms(0x12, &a, buf, sizeof(buf));
+	assert_int_equal(n, 48);
+	/* Header, Length 48, then AlgStruct DHE at offset 32: 02 20 18 00. */
+	assert_int_equal(buf[2], 4);
+	assert_int_equal(buf[4], 48);
+	assert_int_equal(buf[32], 2);
+	assert_int_equal(buf[33], 0x20);
+	assert_int_equal(buf[34], 0x18);
+	assert_ok(spdm_decode_negotiate_algorithms(0x12, buf, (size_t)n, &d));
+	assert_int_equal(d.base_asym, 0x90);
+	assert_int_equal(d.dhe, 0x18);
+	assert_int_equal(d.key_schedule, 1);
+	/* Length field disagreeing with the message; truncated struct. */
+	assert_errno(EMSGSIZE, spdm_decode_negotiate_algorithms(0x12, buf, (size_t)n - 1, &d));
+	buf[4] = 47;
+	assert_errno(EMSGSIZE, spdm_decode_negotiate_algorithms(0x12, buf, 47, &d));
+	buf[4] = 48;
+	buf[33] = 0x30;	/* FixedAlgCount 3 */
+	assert_errno(EPROTO, spdm_decode_negotiate_algorithms(0x12, buf, 48, &d));
+	a.base_asym = 0x10;
+	n = spdm_encode_algorithms(0x13, &a, buf, sizeof(buf));
+	assert_int_equal(n, 52);
+	assert_ok(spdm_decode_algorithms(0x13, buf, (size_t)n, &d));
+	assert_int_equal(d.base_asym, 0x10);
+	assert_int_equal(d.aead, 2);
+}
+
+static void test_message_truncation(void **state)
+{
+	const struct spdm_params p = { .version = 0x13, .hash_size = 48, .sig_size = 96,
+				       .dhe_size = 96 };
+	uint8_t buf[1024], nonce[32] = { 1 }, h[48] = { 2 }, sig[96] = { 3 }, ctx[8] = { 4 };
+	uint8_t pub[96] = { 5 };
+	struct spdm_challenge_auth a = { .slot_mask = 1, .cert_chain_hash = h, .nonce = nonce,
+					 .meas_summary_hash = h, .context = ctx, .signature = sig };
+	struct spdm_key_exchange_rsp_msg k = { .random = nonce, .exchange = pub,
+					       .signature = sig, .verify_data = h }, kd;
+	struct spdm_challenge_auth ad;
+	int n, i;
+
+	n = spdm_encode_challenge_auth(&p, 0xFF, &a, buf, sizeof(buf));
+	assert_int_equal(n, 4 + 48 + 32 + 48 + 2 + 8 + 96);
+	assert_ok(spdm_decode_challenge_auth(&p, 0xFF, buf, (size_t)n, &ad));
+	assert_int_equal(ad.sig_offset, (size_t)n - 96);
+	assert_memory_equal(ad.signature, sig, 96);
+	/* Every truncation and one extra byte are refused. */
+	for (i = 0; i < n; i++)
+		assert_errno(EMSGSIZE, spdm_decode_challenge_auth(&p, 0xFF, buf, (size_t)i, &ad));
+	assert_errno(EMSGSIZE, spdm_decode_challenge_auth(&p, 0xFF, buf, (size_t)n + 1, &ad));
+	n = spdm_encode_key_exchange_rsp(&p, 0, &k, buf, sizeof(buf));
+	assert_int_equal(n, 40 + 96 + 2 + 96 + 48);
+	assert_ok(spdm_decode_key_exchange_rsp(&p, 0, buf, (size_t)n, &kd));
+	assert_int_equal(kd.verify_offset, (size_t)n - 48);
+	for (i = 0; i < n; i++)
+		assert_errno(EMSGSIZE, spdm_decode_key_exchange_rsp(&p, 0, buf, (size_t)i, &kd));
+	/* Oversized OpaqueDataLength claims more than the message holds. */
+	buf[40 + 96] = 0xFF;
+	buf[40 + 96 + 1] = 0x03;
+	assert_true(spdm_decode_key_exchange_rsp(&p, 0, buf, (size_t)n, &kd) < 0);
+}
+
+static void test_measurement_record(void **state)
+{
+	const uint8_t exp[] = { 0x01, 0x01, 0x07, 0x00, 0x81, 0x04, 0x00, 'a', 'b', 'c', 'd' };
+	struct spdm_meas_block b = { .index = 1, .value_type = 0x81, .value_size = 4,
+				     .value = (const uint8_t *)"abcd" }, out[2];
+	uint8_t buf[64];
+
+	assert_int_equal(spdm_encode_meas_block(&b, buf, sizeof(buf)), sizeof(exp));
+	assert_memory_equal(buf, exp, sizeof(exp));
+	assert_ok(spdm_parse_meas_record(exp, sizeof(exp), 1, out, 2));
+	assert_int_equal(out[0].value_size, 4);
+	assert_errno(EMSGSIZE, spdm_parse_meas_record(exp, sizeof(exp), 2, NULL, 0));
+	assert_errno(EMSGSIZE, spdm_parse_meas_record(exp, sizeof(exp) - 1, 1, NULL, 0));
+	memcpy(buf, exp, sizeof(exp));
+	buf[5] = 5;	/* DMTF value size inconsistent with block size */
+	assert_errno(EPROTO, spdm_parse_meas_record(buf, sizeof(exp), 1, NULL, 0));
+}
+
+static void test_error_and_session_msgs(void **state)
+{
+	const uint8_t exp[] = { 0x12, 0x7F, 0x42, 0x00, 0x0A, 0xE0, 0x07, 0x03 };
+	struct spdm_error_not_ready nr = { 10, 0xE0, 7, 3 }, d;
+	uint8_t buf[64], op, tag;
+
+	assert_int_equal(spdm_encode_error_not_ready(0x12, &nr, buf, sizeof(buf)), 8);
+	assert_memory_equal(buf, exp, 8);
+	assert_ok(spdm_decode_error_not_ready(0x12, exp, 8, &d));
+	assert_int_equal(d.token, 7);
+	assert_errno(EMSGSIZE, spdm_decode_error_not_ready(0x12, exp, 7, &d));
+	assert_int_equal(spdm_encode_key_update(0x13, 1, 0x55, buf, sizeof(buf)), 4);
+	assert_ok(spdm_decode_key_update(0x13, buf, 4, &op, &tag));
+	assert_int_equal(tag, 0x55);
+	buf[2] = 9;
+	assert_errno(EPROTO, spdm_decode_key_update(0x13, buf, 4, &op, &tag));
+	assert_int_equal(spdm_encode_respond_if_ready(0x12, 0xE0, 7, buf, sizeof(buf)), 4);
+	assert_int_equal(buf[1], 0xFF);
+	assert_int_equal(spdm_encode_heartbeat(0x12, buf, sizeof(buf)), 4);
+	assert_ok(spdm_decode_heartbeat(0x12, buf, 4));
+	assert_errno(EMSGSIZE, spdm_decode_heartbeat(0x12, buf, 5));
+	assert_errno(EPROTO, spdm_decode_heartbeat_ack(0x12, buf, 4));
+}
+
+/* ---- crypto KATs ---- */
+
+static void test_hkdf_rfc5869(void **state)
+{
+	/* RFC 5869 Appendix A.1. */
+	uint8_t ikm[22], salt[13], info[10], prk[32], okm[42], exp_prk[32], exp_okm[42];
+	unsigned int i;
+
+	memset(ikm, 0x0b, sizeof(ikm));
+	for (i = 0; i < 13; i++)
+		salt[i] = (uint8_t)i;
+	for (i = 0; i < 10; i++)
+		info[i] = (uint8_t)(0xf0 + i);
+	unhex("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5", exp_prk);
+	unhex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
+	      "34007208d5b887185865", exp_okm);
+	assert_ok(spdm_hkdf_extract(SPDM_HASH_SHA256, salt, 13, ikm, 22, prk));
+	assert_memory_equal(prk, exp_prk, 32);
+	assert_ok(spdm_hkdf_expand(SPDM_HASH_SHA256, prk, 32, info, 10, okm, 42));
+	assert_memory_equal(okm, exp_okm, 42);
+}
+
+static void test_key_schedule_kat(void **state)
+{
+	/* Vectors computed independently with Python hmac/hashlib from the
+	 * DSP0274 §12 formulas: DHE secret 00..1f, TH1 = SHA256("th1"),
+	 * TH2 = SHA256("th2"), SPDM 1.2, SHA-256. */
+	uint8_t dhe[32], th1[32], th2[32], exp[32];
+	struct spdm_key_schedule ks;
+	unsigned int i;
+
+	for (i = 0; i < 32; i++)
+		dhe[i] = (uint8_t)i;
+	assert_ok(spdm_hash(SPDM_HASH_SHA256, "th1", 3, th1));
+	assert_ok(spdm_hash(SPDM_HASH_SHA256, "th2", 3, th2));
+	assert_ok(spdm_ks_handshake(&ks, 0x12, SPDM_HASH_SHA256, dhe, 32, th1));
+	unhex("6d3d519bea087dd4fedf56742c0b98e1e7752769a78b1276b0409c99762e09c6", exp);
+	assert_memory_equal(ks.req_hs.key, exp, 32);
+	unhex("d3bb173aed588ea742145fc5", exp);
+	assert_memory_equal(ks.rsp_hs.iv, exp, 12);
+	unhex("d4e4e315331b49d424251c03e38ed130abc87455f654b0fcbbc8198014528ee4", exp);
+	assert_memory_equal(ks.req_finished_key, exp, 32);
+	assert_ok(spdm_ks_data(&ks, th2));
+	unhex("c6a36f67365909c17cd27183dd9afab9d4434193556e1c6315d5759a90783a1a", exp);
+	assert_memory_equal(ks.req_data.key, exp, 32);
+	ks.req_data.seq = 5;
+	assert_ok(spdm_ks_update(&ks, &ks.req_data));
+	unhex("c56e33c6f0572149f7fb60fcdee2d216666be736d2e12673aa4ebb8d04700435", exp);
+	assert_memory_equal(ks.req_data.key, exp, 32);
+	assert_int_equal(ks.req_data.seq, 0);
+	spdm_ks_clear(&ks);
+}
+
+static void test_ecdsa_ecdhe(void **state)
+{
+	const uint32_t algs[] = { SPDM_ASYM_ECDSA_P256, SPDM_ASYM_ECDSA_P384 };
+	const uint32_t dhes[] = { SPDM_DHE_SECP256R1, SPDM_DHE_SECP384R1 };
+	uint8_t sig[96], pa[96], pb[96], sa[48], sb[48];
+	size_t la, lb;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		EVP_PKEY *k = spdm_ec_keygen_asym(algs[i]), *a, *b;
+		size_t s = spdm_sig_size(algs[i]);
+
+		assert_non_null(k);
+		assert_ok(spdm_sign(k, algs[i], SPDM_HASH_SHA256, "msg", 3, sig));
+		assert_ok(spdm_verify(k, algs[i], SPDM_HASH_SHA256, "msg", 3, sig, s));
+		sig[5] ^= 1;
+		assert_errno(EBADMSG, spdm_verify(k, algs[i], SPDM_HASH_SHA256, "msg", 3, sig, s));
+		EVP_PKEY_free(k);
+
+		a = spdm_ec_keygen_dhe(dhes[i]);
+		b = spdm_ec_keygen_dhe(dhes[i]);
+		assert_ok(spdm_dhe_public(a, dhes[i], pa));
+		assert_ok(spdm_dhe_public(b, dhes[i], pb));
+		assert_ok(spdm_dhe_derive(a, dhes[i], pb, s, sa, &la));
+		assert_ok(spdm_dhe_derive(b, dhes[i], pa, s, sb, &lb));
+		assert_int_equal(la, s / 2);
+		assert_memory_equal(sa, sb, la);
+		/* A point off the curve is refused. */
+		pb[s - 1] ^= 1;
+		assert_errno(EPROTO, spdm_dhe_derive(a, dhes[i], pb, s, sa, &la));
+		EVP_PKEY_free(a);
+		EVP_PKEY_free(b);
+	}
+}
+
+/* ---- secured messages ---- */
+
+static void test_secured_tamper_replay(void **state)
+{
+	struct spdm_traffic_keys tx = { 0 }, rx;
+	uint8_t msg[128], first[128], app[64];
+	int n, n1, i;
+
+	for (i = 0; i < 32; i++)
+		tx.key[i] = (uint8_t)i;
+	memset(tx.iv, 0xA5, sizeof(tx.iv));
+	rx = tx;
+	n1 = spdm_secured_encode(&tx, 0x12345678, 2, "\x12\xE8\x00\x00", 4, first, sizeof(first));
+	assert_int_equal(n1, 4 + 2 + 2 + 2 + 4 + 16);
+	assert_int_equal(first[0], 0x78);	/* session ID little endian */
+	assert_int_equal(spdm_secured_decode(&rx, 0x12345678, 2, first, (size_t)n1, app, sizeof(app)), 4);
+	assert_memory_equal(app, "\x12\xE8\x00\x00", 4);
+	/* Replay of the first message. */
+	assert_errno(EPROTO, spdm_secured_decode(&rx, 0x12345678, 2, first, (size_t)n1, app, sizeof(app)));
+	n = spdm_secured_encode(&tx, 0x12345678, 2, "\x12\xE8\x00\x00", 4, msg, sizeof(msg));
+	/* Without an explicit sequence number, replay fails the MAC. */
+	{
+		struct spdm_traffic_keys t0 = tx, r0 = tx;
+		uint8_t m0[128];
+		int k;
+
+		t0.seq = r0.seq = 0;
+		k = spdm_secured_encode(&t0, 1, 0, "abc", 3, m0, sizeof(m0));
+		assert_int_equal(spdm_secured_decode(&r0, 1, 0, m0, (size_t)k, app, sizeof(app)), 3);
+		assert_errno(EBADMSG, spdm_secured_decode(&r0, 1, 0, m0, (size_t)k, app, sizeof(app)));
+	}
+	/* Flip each byte of the ciphertext or MAC: MAC failure, state kept. */
+	for (i = 8; i < n; i++) {
+		msg[i] ^= 0x40;
+		assert_errno(EBADMSG, spdm_secured_decode(&rx, 0x12345678, 2, msg, (size_t)n, app, sizeof(app)));
+		msg[i] ^= 0x40;
+	}
+	msg[0] ^= 1;
+	assert_errno(EPROTO, spdm_secured_decode(&rx, 0x12345678, 2, msg, (size_t)n, app, sizeof(app)));
+	msg[0] ^= 1;
+	assert_errno(EMSGSIZE, spdm_secured_decode(&rx, 0x12345678, 2, msg, (size_t)n - 1, app, sizeof(app)));
+	assert_int_equal(spdm_secured_decode(&rx, 0x12345678, 2, msg, (size_t)n, app, sizeof(app)), 4);
+}
+
+/* ---- certificates ---- */
+
+static void test_cert_chain(void **state)
+{
+	time_t now = time(NULL);
+	struct spdm_cert_set *cs = spdm_cert_set_generate(SPDM_ASYM_ECDSA_P384, "dev", now - 3600,
+							  now + 86400);
+	struct spdm_cert_set *other = spdm_cert_set_generate(SPDM_ASYM_ECDSA_P256, "evil",
+							     now - 3600, now + 86400);
+	X509_STORE *trust, *wrong;
+	EVP_PKEY *leaf = NULL;
+	uint8_t *chain;
+	size_t len;
+
+	assert_false(IS_ERR(cs));
+	assert_false(IS_ERR(other));
+	trust = spdm_trust_store_new(cs->root);
+	wrong = spdm_trust_store_new(other->root);
+	assert_ok(spdm_cert_chain_build(cs, SPDM_HASH_SHA384, &chain, &len));
+	assert_int_equal(chain[0] | chain[1] << 8, len);
+	assert_ok(spdm_cert_chain_verify(chain, len, SPDM_HASH_SHA384, trust, now, &leaf));
+	assert_int_equal(EVP_PKEY_eq(leaf, cs->leaf_key), 1);
+	EVP_PKEY_free(leaf);
+	/* The leaf carries the DMTF SPDM extension (OID ...412.274.6). */
+	{
+		ASN1_OBJECT *o = OBJ_txt2obj("1.3.6.1.4.1.412.274.6", 1);
+
+		assert_true(X509_get_ext_by_OBJ(cs->leaf, o, -1) >= 0);
+		ASN1_OBJECT_free(o);
+	}
+	assert_errno(EKEYREJECTED, spdm_cert_chain_verify(chain, len, SPDM_HASH_SHA384, wrong, now, NULL));
+	assert_errno(EKEYEXPIRED, spdm_cert_chain_verify(chain, len, SPDM_HASH_SHA384, trust,
+							  now + 30 * 86400, NULL));
+	assert_errno(EPROTO, spdm_cert_chain_verify(chain, len - 1, SPDM_HASH_SHA384, trust, now, NULL));
+	chain[10] ^= 1;	/* RootHash */
+	assert_errno(EPROTO, spdm_cert_chain_verify(chain, len, SPDM_HASH_SHA384, trust, now, NULL));
+	free(chain);
+	X509_STORE_free(trust);
+	X509_STORE_free(wrong);
+	spdm_cert_set_free(cs);
+	spdm_cert_set_free(other);
+}
+
+/* ---- requester <-> responder ---- */
+
+struct loop {
+	struct spdm_responder *rsp;
+	uint8_t buf[SPDM_MAX_MSG_SIZE + 64];
+	size_t len;
+	bool secured;
+	int flip_at;		/* >= 0: flip this byte of the nth response */
+	int flip_msg, nmsg;
+};
+
+static int loop_send(void *ctx, bool secured, const void *buf, size_t len)
+{
+	struct loop *l = ctx;
+	int n = spdm_responder_handle(l->rsp, secured, buf, len, &l->secured, l->buf, sizeof(l->buf));
+
+	if (n < 0)
+		return n;
+	l->len = (size_t)n;
+	if (l->flip_at >= 0 && l->nmsg == l->flip_msg && (size_t)l->flip_at < l->len)
+		l->buf[l->flip_at] ^= 0x01;	/* man in the middle */
+	l->nmsg++;
+	return 0;
+}
+
+static int loop_recv(void *ctx, bool *secured, void *buf, size_t cap, size_t *len)
+{
+	struct loop *l = ctx;
+
+	if (l->len > cap)
+		return -EMSGSIZE;
+	memcpy(buf, l->buf, l->len);
+	*len = l->len;
+	*secured = l->secured;
+	return 0;
+}
+
+static const struct spdm_transport_ops loop_ops = { .send = loop_send, .recv = loop_recv };
+
+static const uint8_t fw[] = "firmware image v1";
+static const uint8_t cfgdata[] = "hardware config";
+static const struct spdm_meas_config meas[] = {
+	{ .index = 1, .type = SPDM_DMTF_MEAS_MUTABLE_FW, .data = fw, .len = sizeof(fw) },
+	{ .index = 2, .type = SPDM_DMTF_MEAS_HW_CONFIG, .data = cfgdata, .len = sizeof(cfgdata) },
+};
+
+#define RSP_CAPS (SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG | SPDM_CAP_ENCRYPT | \
+		  SPDM_CAP_MAC | SPDM_CAP_KEY_EX | SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD)
+#define REQ_CAPS (SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | \
+		  SPDM_CAP_KEY_EX | SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD)
+
+struct world {
+	struct spdm_cert_set *cs, *signer;
+	X509_STORE *trust;
+	struct loop loop;
+	struct spdm_requester *req;
+};
+
+static void world_init(struct world *w, uint8_t rsp_ver, uint8_t req_ver, uint32_t asym,
+		       uint32_t hash, uint16_t dhe, bool wrong_key, const uint8_t *fixed_nonce)
+{
+	time_t now = time(NULL);
+	struct spdm_responder_config rc = {
+		.versions = { rsp_ver }, .nversions = 1, .caps = RSP_CAPS,
+		.algos = { asym, hash, dhe, SPDM_AEAD_AES256_GCM },
+		.meas = meas, .nmeas = 2, .data_transfer_size = 512,
+		.fixed_nonce = fixed_nonce,
+	};
+	struct spdm_requester_config qc = {
+		.versions = { req_ver }, .nversions = 1, .caps = REQ_CAPS,
+		.algos = { asym, hash, dhe, SPDM_AEAD_AES256_GCM },
+		.cert_chunk = 200,
+	};
+
+	memset(w, 0, sizeof(*w));
+	w->cs = spdm_cert_set_generate(asym, "dev", now - 60, now + 3600);
+	assert_false(IS_ERR(w->cs));
+	w->signer = w->cs;
+	if (wrong_key) {
+		/* Same chain, but the device signs with an unrelated key. */
+		w->signer = pl_zalloc(sizeof(*w->signer));
+		*w->signer = *w->cs;
+		w->signer->leaf_key = spdm_ec_keygen_asym(asym);
+	}
+	rc.certs = w->signer;
+	w->trust = spdm_trust_store_new(w->cs->root);
+	qc.trust = w->trust;
+	w->loop.rsp = spdm_responder_new(&rc);
+	assert_false(IS_ERR(w->loop.rsp));
+	w->loop.flip_at = -1;
+	w->req = spdm_requester_new(&qc, &loop_ops, &w->loop);
+	assert_false(IS_ERR(w->req));
+}
+
+static void world_fini(struct world *w)
+{
+	spdm_requester_free(w->req);
+	spdm_responder_free(w->loop.rsp);
+	if (w->signer != w->cs) {
+		EVP_PKEY_free(w->signer->leaf_key);
+		free(w->signer);
+	}
+	X509_STORE_free(w->trust);
+	spdm_cert_set_free(w->cs);
+}
+
+static void full_flow(uint8_t ver, uint32_t asym, uint32_t hash, uint16_t dhe)
+{
+	struct world w;
+	uint8_t rec[512];
+	size_t len;
+	unsigned int nb;
+	uint32_t sid;
+	struct spdm_meas_block blocks[2];
+
+	world_init(&w, ver, ver, asym, hash, dhe, false, NULL);
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_int_equal(spdm_req_version(w.req), ver);
+	assert_int_equal(spdm_req_selected_asym(w.req), asym);
+	assert_ok(spdm_req_get_digests(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	assert_ok(spdm_req_challenge(w.req, 0, SPDM_MEAS_SUMMARY_NONE));
+	assert_ok(spdm_req_challenge(w.req, 0, SPDM_MEAS_SUMMARY_ALL));
+	assert_ok(spdm_req_get_measurements(w.req, false, NULL, 0, NULL, NULL));
+	assert_ok(spdm_req_get_measurements(w.req, true, rec, sizeof(rec), &len, &nb));
+	assert_int_equal(nb, 2);
+	assert_ok(spdm_parse_meas_record(rec, len, nb, blocks, 2));
+	assert_int_equal(blocks[1].index, 2);
+	assert_int_equal(blocks[0].value_size, spdm_hash_size(hash));
+	assert_ok(spdm_req_start_session(w.req, 0, &sid));
+	assert_int_not_equal(sid, 0);
+	assert_ok(spdm_req_heartbeat(w.req));
+	assert_ok(spdm_req_key_update(w.req, SPDM_KEY_UPDATE_OP_UPDATE_KEY));
+	assert_ok(spdm_req_heartbeat(w.req));
+	assert_ok(spdm_req_key_update(w.req, SPDM_KEY_UPDATE_OP_UPDATE_ALL_KEYS));
+	assert_ok(spdm_req_heartbeat(w.req));
+	assert_ok(spdm_req_end_session(w.req));
+	assert_errno(ENOTCONN, spdm_req_heartbeat(w.req));
+	/* A second session on the same connection. */
+	assert_ok(spdm_req_start_session(w.req, 0, &sid));
+	assert_ok(spdm_req_end_session(w.req));
+	world_fini(&w);
+}
+
+static void test_flow_12_p256(void **state)
+{
+	full_flow(0x12, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1);
+}
+
+static void test_flow_13_p384(void **state)
+{
+	full_flow(0x13, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, SPDM_DHE_SECP384R1);
+}
+
+static void test_wrong_signature(void **state)
+{
+	struct world w;
+
+	world_init(&w, 0x12, 0x12, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+		   true, NULL);
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	assert_errno(EBADMSG, spdm_req_challenge(w.req, 0, 0));
+	assert_errno(EBADMSG, spdm_req_get_measurements(w.req, true, NULL, 0, NULL, NULL));
+	assert_errno(EBADMSG, spdm_req_start_session(w.req, 0, NULL));
+	world_fini(&w);
+}
+
+static void test_nonce_reuse(void **state)
+{
+	static const uint8_t fixed[32] = { 0xAB, 0xCD };
+	struct world w;
+
+	/* The responder signs correctly but returns the same nonce twice:
+	 * the requester accepts the first and refuses the repeat. */
+	world_init(&w, 0x13, 0x13, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+		   false, fixed);
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	assert_ok(spdm_req_challenge(w.req, 0, 0));
+	assert_errno(EPROTO, spdm_req_challenge(w.req, 0, 0));
+	assert_errno(EPROTO, spdm_req_get_measurements(w.req, true, NULL, 0, NULL, NULL));
+	world_fini(&w);
+}
+
+static void test_unsupported_version_and_alg(void **state)
+{
+	struct world w;
+	uint8_t q[64], out[128];
+	struct spdm_caps c = { .data_transfer_size = 64, .max_msg_size = 64 };
+	struct spdm_error_msg e;
+	bool sec;
+	int n;
+
+	/* No common version: the requester gives up after VERSION. */
+	world_init(&w, 0x12, 0x13, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+		   false, NULL);
+	assert_errno(EPROTONOSUPPORT, spdm_req_init_connection(w.req));
+	/* A GET_CAPABILITIES naming 1.3 to a 1.2-only responder: ERROR. */
+	n = spdm_encode_get_capabilities(0x13, &c, q, sizeof(q));
+	n = spdm_responder_handle(w.loop.rsp, false, q, (size_t)n, &sec, out, sizeof(out));
+	assert_ok(spdm_decode_error(0x10, out, (size_t)n, &e));
+	assert_int_equal(e.code, SPDM_ERR_VERSION_MISMATCH);
+	/* Out of order: DIGESTS before negotiation. */
+	n = spdm_encode_get_digests(0x12, q, sizeof(q));
+	n = spdm_responder_handle(w.loop.rsp, false, q, (size_t)n, &sec, out, sizeof(out));
+	assert_int_equal(out[1], SPDM_ERROR);
+	assert_int_equal(out[2], SPDM_ERR_UNEXPECTED_REQUEST);
+	world_fini(&w);
+
+	/* No common asym algorithm: ERROR(InvalidRequest) to ALGORITHMS. */
+	world_init(&w, 0x12, 0x12, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+		   false, NULL);
+	spdm_requester_free(w.req);
+	{
+		struct spdm_requester_config qc = {
+			.versions = { 0x12 }, .nversions = 1, .caps = REQ_CAPS,
+			.algos = { SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+				   SPDM_AEAD_AES256_GCM },
+			.trust = w.trust,
+		};
+
+		w.req = spdm_requester_new(&qc, &loop_ops, &w.loop);
+	}
+	assert_errno(EREMOTEIO, spdm_req_init_connection(w.req));
+	assert_int_equal(spdm_req_last_error(w.req), SPDM_ERR_INVALID_REQUEST);
+	world_fini(&w);
+}
+
+static void test_mitm_flip(void **state)
+{
+	struct world w;
+	int rc;
+
+	/* Flip one byte of the CHALLENGE_AUTH Nonce: signature fails. */
+	world_init(&w, 0x12, 0x12, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+		   false, NULL);
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	w.loop.flip_msg = w.loop.nmsg;
+	w.loop.flip_at = 4 + 32 + 5;	/* inside Nonce */
+	assert_errno(EBADMSG, spdm_req_challenge(w.req, 0, 0));
+	/* Flip inside a secured response: MAC failure. */
+	w.loop.flip_at = -1;
+	assert_ok(spdm_req_start_session(w.req, 0, NULL));
+	w.loop.flip_msg = w.loop.nmsg;
+	w.loop.flip_at = 10;
+	rc = spdm_req_heartbeat(w.req);
+	assert_int_equal(rc, -EBADMSG);
+	/* The requester dropped the session; the responder still holds it
+	 * until the connection is reset. */
+	w.loop.flip_at = -1;
+	assert_errno(ENOTCONN, spdm_req_heartbeat(w.req));
+	assert_errno(EREMOTEIO, spdm_req_start_session(w.req, 0, NULL));
+	assert_int_equal(spdm_req_last_error(w.req), SPDM_ERR_SESSION_LIMIT_EXCEEDED);
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	assert_ok(spdm_req_start_session(w.req, 0, NULL));
+	assert_ok(spdm_req_heartbeat(w.req));
+	world_fini(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_version_bytes),
+		cmocka_unit_test(test_capabilities_bytes),
+		cmocka_unit_test(test_algorithms_roundtrip),
+		cmocka_unit_test(test_message_truncation),
+		cmocka_unit_test(test_measurement_record),
+		cmocka_unit_test(test_error_and_session_msgs),
+		cmocka_unit_test(test_hkdf_rfc5869),
+		cmocka_unit_test(test_key_schedule_kat),
+		cmocka_unit_test(test_ecdsa_ecdhe),
+		cmocka_unit_test(test_secured_tamper_replay),
+		cmocka_unit_test(test_cert_chain),
+		cmocka_unit_test(test_flow_12_p256),
+		cmocka_unit_test(test_flow_13_p384),
+		cmocka_unit_test(test_wrong_signature),
+		cmocka_unit_test(test_nonce_reuse),
+		cmocka_unit_test(test_unsupported_version_and_alg),
+		cmocka_unit_test(test_mitm_flip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

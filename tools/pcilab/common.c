@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#include <string.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "hw/platform/desc.h"
+#include "hw/fabric/fabric.h"
+#include "kernel/pci/pci.h"
+#include "common.h"
+
+struct tool_opts tool_opts = {
+	.log_level = PL_LOG_WARN,
+};
+
+const char *tool_platform_name(void)
+{
+	if (tool_opts.platform_dump)
+		return tool_opts.platform_dump;
+	if (tool_opts.platform)
+		return tool_opts.platform;
+	return "built-in default platform";
+}
+
+int tool_world_boot(struct tool_world *w)
+{
+	char err[512] = "";
+	int status = 1;
+
+	memset(w, 0, sizeof(*w));
+	pl_log_set_level(tool_opts.log_level);
+
+	if (tool_opts.platform && tool_opts.platform_dump) {
+		fprintf(stderr, "pcilab: --platform and --platform-dump exclude each other\n");
+		return 2;
+	}
+	if (tool_opts.platform_dump)
+		w->desc = hw_desc_parse_lspci_dump(tool_opts.platform_dump, err, sizeof(err));
+	else if (tool_opts.platform)
+		w->desc = hw_desc_parse_file(tool_opts.platform, err, sizeof(err));
+	else
+		w->desc = hw_desc_default(err, sizeof(err));
+	if (IS_ERR(w->desc)) {
+		long e = PTR_ERR(w->desc);
+
+		w->desc = NULL;
+		if (err[0])
+			fprintf(stderr, "pcilab: %s\n", err);
+		else
+			fprintf(stderr, "pcilab: %s: %s\n", tool_platform_name(), strerror((int)-e));
+		/* A file we could not read or understand is bad input. */
+		return e == -ENOMEM ? 1 : 2;
+	}
+
+	err[0] = '\0';
+	w->hw = hw_platform_create(w->desc, err, sizeof(err));
+	if (IS_ERR(w->hw)) {
+		long e = PTR_ERR(w->hw);
+
+		w->hw = NULL;
+		fprintf(stderr, "pcilab: %s\n", err[0] ? err : strerror((int)-e));
+		status = e == -EINVAL ? 2 : 1;
+		goto err_free_desc;
+	}
+
+	w->pci = pci_subsys_create(w->hw);
+	if (IS_ERR(w->pci)) {
+		fprintf(stderr, "pcilab: PCI enumeration failed: %s\n",
+			strerror((int)-PTR_ERR(w->pci)));
+		w->pci = NULL;
+		goto err_destroy_hw;
+	}
+	return 0;
+
+err_destroy_hw:
+	hw_platform_destroy(w->hw);
+	w->hw = NULL;
+err_free_desc:
+	hw_desc_free(w->desc);
+	w->desc = NULL;
+	return status;
+}
+
+void tool_world_shutdown(struct tool_world *w)
+{
+	if (w->pci)
+		pci_subsys_destroy(w->pci);
+	if (w->hw)
+		hw_platform_destroy(w->hw);
+	if (w->desc)
+		hw_desc_free(w->desc);
+	memset(w, 0, sizeof(*w));
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared plumbing of the pcilab subcommands: the global options and booting
+ * a "world" (platform description → simulated hardware → kernel side).
+ */
+#ifndef PCILAB_TOOLS_COMMON_H
+#define PCILAB_TOOLS_COMMON_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct hw_desc_platform;
+struct hw_platform;
+struct pci_subsys;
+
+/* Options accepted by every command, before or after the command name. */
+struct tool_opts {
+	const char *platform;		/* --platform FILE (YAML) */
+	const char *platform_dump;	/* --platform-dump FILE (lspci -xxxx) */
+	int log_level;			/* --log-level, PL_LOG_* */
+};
+
+extern struct tool_opts tool_opts;
+
+struct tool_world {
+	struct hw_desc_platform *desc;
+	struct hw_platform *hw;
+	struct pci_subsys *pci;
+};
+
+/*
+ * Parse the platform chosen by tool_opts (the built-in default when none),
+ * build the hardware and let the kernel side enumerate it. On failure prints
+ * one message to stderr and returns the exit status to use (2: bad input
+ * file, 1: anything else); 0 on success.
+ */
+int tool_world_boot(struct tool_world *w);
+void tool_world_shutdown(struct tool_world *w);
+
+/* Name of the platform source for messages: file name or "built-in default". */
+const char *tool_platform_name(void);
+
+#endif /* PCILAB_TOOLS_COMMON_H */
