@@ -30,7 +30,10 @@ def main():
     passed = failed = skipped = 0
     failures = []
     for t in tests:
-        if only and not (only & set(t.get('suite', []))) and t['name'] not in only:
+        # Meson names suites "project:suite"; accept either spelling.
+        suites = set(t.get('suite', []))
+        suites |= {x.split(':', 1)[-1] for x in suites}
+        if only and not (only & suites) and t['name'] not in only:
             continue
         env = os.environ.copy()
         env.update(t.get('env') or {})

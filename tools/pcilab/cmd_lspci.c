@@ -10,55 +10,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/err.h"
 #include "commands.h"
-#include "hw/fabric/fabric.h"
-#include "hw/platform/desc.h"
-#include "kernel/pci/pci.h"
+#include "common.h"
 #include "lspci.h"
 #include "lspci_kernel.h"
 
+/* Boot the world (global --platform / --platform-dump, see common.h; the
+ * same options given after "lspci" override them) and snapshot it. */
 static int lspci_boot(const struct lspci_opts *o, struct lspci_func **funcs, size_t *n)
 {
-	struct hw_desc_platform *desc;
-	struct hw_platform *hw;
-	struct pci_subsys *sys;
-	char err[512] = "";
+	struct tool_world w;
 	int rc;
 
 	if (o->platform)
-		desc = hw_desc_parse_file(o->platform, err, sizeof(err));
-	else if (o->platform_dump)
-		desc = hw_desc_parse_lspci_dump(o->platform_dump, err, sizeof(err));
-	else
-		desc = hw_desc_default(err, sizeof(err));
-	if (IS_ERR(desc)) {
-		fprintf(stderr, "pcilab lspci: %s\n", err[0] ? err : strerror((int)-PTR_ERR(desc)));
-		return 2;
-	}
-	hw = hw_platform_create(desc, err, sizeof(err));
-	if (IS_ERR(hw)) {
-		fprintf(stderr, "pcilab lspci: %s\n", err[0] ? err : strerror((int)-PTR_ERR(hw)));
-		rc = 2;
-		goto out_desc;
-	}
-	sys = pci_subsys_create(hw);
-	if (IS_ERR(sys)) {
-		fprintf(stderr, "pcilab lspci: enumeration failed: %s\n",
-			strerror((int)-PTR_ERR(sys)));
-		rc = 1;
-		goto out_hw;
-	}
-	rc = lspci_snapshot_kernel(sys, funcs, n);
+		tool_opts.platform = o->platform;
+	if (o->platform_dump)
+		tool_opts.platform_dump = o->platform_dump;
+	rc = tool_world_boot(&w);
+	if (rc)
+		return rc;
+	rc = lspci_snapshot_kernel(w.pci, funcs, n);
 	if (rc < 0) {
 		fprintf(stderr, "pcilab lspci: reading config space: %s\n", strerror(-rc));
 		rc = 1;
 	}
-	pci_subsys_destroy(sys);
-out_hw:
-	hw_platform_destroy(hw);
-out_desc:
-	hw_desc_free(desc);
+	tool_world_shutdown(&w);
 	return rc;
 }
 

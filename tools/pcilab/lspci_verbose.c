@@ -92,22 +92,30 @@ static void show_range(const struct vctx *c, const char *prefix, uint64_t base,
 static void show_bases(const struct vctx *c, unsigned int cnt)
 {
 	uint16_t cmd = w16(c, PCI_COMMAND);
+	bool upper = false;
 
 	for (unsigned int i = 0; i < cnt; i++) {
 		uint32_t flg = l32(c, PCI_BASE_ADDRESS_0 + 4 * i);
 		uint64_t pos = 0, len = c->f->bar_size[i];
 		unsigned int idx = i;
+		bool was_upper = upper;
 
 		if (flg == 0xffffffff)
 			flg = 0;
-		/* libpci's view of the address: 64-bit BARs combine two slots */
-		if (flg && (flg & PCI_BASE_ADDRESS_SPACE_IO)) {
+		upper = false;
+		/* libpci's view of the address: 64-bit BARs combine two slots,
+		 * the upper one then has no address of its own */
+		if (was_upper) {
+			pos = 0;
+		} else if (flg && (flg & PCI_BASE_ADDRESS_SPACE_IO)) {
 			pos = flg;
 		} else if (flg) {
 			if ((flg & PCI_BASE_ADDRESS_MEM_TYPE_MASK) != PCI_BASE_ADDRESS_MEM_TYPE_64)
 				pos = flg;
-			else if (i + 1 < cnt)
+			else if (i + 1 < cnt) {
 				pos = flg | (uint64_t)l32(c, PCI_BASE_ADDRESS_0 + 4 * (i + 1)) << 32;
+				upper = true;
+			}
 		}
 		if (!pos && !flg && !len)
 			continue;
@@ -146,8 +154,10 @@ static void show_bases(const struct vctx *c, unsigned int cnt)
 				P(" [disabled]");
 			/* A live system reports the upper half of a 64-bit BAR as
 			 * no resource at all; a dump reader sees its raw value. */
-			if (c->live && t == PCI_BASE_ADDRESS_MEM_TYPE_64 && !broken)
+			if (c->live && upper) {
 				i++;
+				upper = false;
+			}
 		}
 		show_size(c, len);
 		P("\n");

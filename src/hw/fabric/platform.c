@@ -475,7 +475,8 @@ static int hw_fabric_build_func(struct hw_fabric_build *b, struct hw_fabric_bus 
 	if (IS_ERR(dev))
 		return hw_fabric_fail_rc(b, (int)PTR_ERR(dev), &f->loc, f, "creating the function");
 	if (f->kind != HW_DESC_REPLAY) {
-		rc = hw_fabric_configure(b, dev, f, bus->kind, hw_fabric_has_sibling(bus->kind, siblings, f));
+		rc = hw_fabric_configure(b, dev, f, bus->kind,
+					 hw_fabric_has_sibling(bus->kind, siblings, f));
 		if (rc < 0)
 			goto err_destroy_dev;
 	}

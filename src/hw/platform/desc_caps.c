@@ -365,8 +365,9 @@ static int dp_pcie_finish(struct dp_ctx *c, struct dp_cap_ctx *cc, struct hw_des
 	if (!cc->v[PX_TYPE]) {
 		e->type = dp_default_type(f, bus);
 	} else if (!dp_type_ok(f, bus, e->type)) {
-		return dp_fail(c, cc->v[PX_TYPE], "port-type '%s' does not fit a %s on %s (expected '%s')",
-			       dp_port_type_names[e->type], dp_kind_name(f->kind),
+		return dp_fail(c, cc->v[PX_TYPE], "port-type '%s' does not fit %s %s on %s (expected '%s')",
+			       dp_port_type_names[e->type], f->kind == HW_DESC_ENDPOINT ? "an" : "a",
+			       dp_kind_name(f->kind),
 			       bus == DP_BUS_ROOT ? "the root bus" : "a PCIe link",
 			       dp_port_type_names[dp_default_type(f, bus)]);
 	}

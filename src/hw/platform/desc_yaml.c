@@ -150,7 +150,11 @@ static const char *dp_list(const char *const *names, size_t nr, char *buf, size_
 
 	buf[0] = '\0';
 	for (i = 0; i < nr && used < len; i++) {
-		int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+		int w;
+
+		if (!names[i])
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", names[i]);
 
 		if (w < 0)
 			break;
@@ -700,8 +704,8 @@ static int dp_parse_func(struct dp_ctx *c, const yaml_node_t *map, struct list_h
 		return rc;
 	f->kind = (enum hw_desc_kind)rc;
 	if (!dp_kind_allowed(f->kind, bus))
-		return dp_fail(c, v[FN_KIND], "a %s cannot sit on %s (allowed there: %s)",
-			       dp_kind_name(f->kind), dp_bus_names[bus], dp_allowed_kinds(bus));
+		return dp_fail(c, v[FN_KIND], "%s %s cannot sit on %s (allowed there: %s)",
+			       f->kind == HW_DESC_ENDPOINT ? "an" : "a", dp_kind_name(f->kind), dp_bus_names[bus], dp_allowed_kinds(bus));
 	rc = dp_address(c, v[FN_ADDRESS], &f->dev, &f->fn);
 	if (rc < 0)
 		return rc;
@@ -1146,14 +1150,30 @@ static int dp_parse_top(struct dp_ctx *c, const yaml_node_t *root)
 	return 0;
 }
 
-static int dp_syntax_error(struct dp_ctx *c, const yaml_parser_t *y)
+static int dp_syntax_error(struct dp_ctx *c, const yaml_parser_t *y, const char *text,
+			   size_t len)
 {
 	yaml_node_t fake;
+	size_t i;
 
 	if (y->error == YAML_MEMORY_ERROR)
 		return dp_nomem(c);
 	memset(&fake, 0, sizeof(fake));
 	fake.start_mark = y->problem_mark;
+	/* Reader errors (encoding, control characters) carry a byte offset
+	 * instead of a mark. */
+	if (y->error == YAML_READER_ERROR) {
+		fake.start_mark.line = 0;
+		fake.start_mark.column = 0;
+		for (i = 0; i < y->problem_offset && i < len; i++) {
+			if (text[i] == '\n') {
+				fake.start_mark.line++;
+				fake.start_mark.column = 0;
+			} else {
+				fake.start_mark.column++;
+			}
+		}
+	}
 	if (y->context)
 		return dp_fail(c, &fake, "YAML syntax error: %s %s",
 			       y->problem ? y->problem : "error", y->context);
@@ -1194,7 +1214,7 @@ struct hw_desc_platform *hw_desc_parse_string(const char *name, const char *text
 	yaml_parser_set_input_string(&y, (const unsigned char *)text, len);
 	if (should_fail("yaml_parser_load") || !yaml_parser_load(&y, &doc)) {
 		rc = y.error == YAML_NO_ERROR || y.error == YAML_MEMORY_ERROR ?
-			dp_nomem(&c) : dp_syntax_error(&c, &y);
+			dp_nomem(&c) : dp_syntax_error(&c, &y, text, len);
 		goto err_delete_parser;
 	}
 	c.doc = &doc;
@@ -1208,7 +1228,7 @@ struct hw_desc_platform *hw_desc_parse_string(const char *name, const char *text
 	}
 	/* One document per file: a second one would be silently ignored. */
 	if (!yaml_parser_load(&y, &extra)) {
-		rc = dp_syntax_error(&c, &y);
+		rc = dp_syntax_error(&c, &y, text, len);
 		goto err_delete_doc;
 	}
 	if (yaml_document_get_root_node(&extra)) {

@@ -555,12 +555,13 @@ static void usage_add_func(struct hb_usage *u, const struct hw_dump_func *f)
 			continue;
 		}
 		addr = lo & PCI_BASE_ADDRESS_MEM_MASK;
+		size = f->bar_size[i];
 		if ((lo & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BASE_ADDRESS_MEM_TYPE_64 &&
 		    i + 1 < nbars) {
 			addr |= (uint64_t)rd32(f, PCI_BASE_ADDRESS_0 + 4 * (i + 1)) << 32;
 			i++;
 		}
-		size = bar_size_of(f->bar_size[i], addr, 16);
+		size = bar_size_of(size, addr, 16);
 		if (!addr)
 			continue;
 		range_add(addr + size - 1 < (1ull << 32) ? &u->mem32 : &u->mem64,
@@ -696,6 +697,136 @@ static struct hw_desc_func *make_desc_func(const struct hw_dump_func *f, const c
 		df->bars[i].loc = df->loc;
 	}
 	return df;
+}
+
+/* Decoded memory (io = false) or I/O windows of a bridge: [lo, hi] pairs,
+ * empty ones left out. Returns how many (at most 2 for memory). */
+static unsigned int bridge_windows(const struct hw_dump_func *f, bool io, uint64_t lo[2],
+				   uint64_t hi[2])
+{
+	unsigned int n = 0;
+
+	if (io) {
+		uint8_t ib = f->cfg[PCI_IO_BASE], il = f->cfg[PCI_IO_LIMIT];
+
+		lo[0] = (uint64_t)(ib & PCI_IO_RANGE_MASK) << 8;
+		hi[0] = ((uint64_t)(il & PCI_IO_RANGE_MASK) << 8) | 0xfff;
+		if ((ib & PCI_IO_RANGE_TYPE_MASK) == PCI_IO_RANGE_TYPE_32) {
+			lo[0] |= (uint64_t)rd16(f, PCI_IO_BASE_UPPER16) << 16;
+			hi[0] |= (uint64_t)rd16(f, PCI_IO_LIMIT_UPPER16) << 16;
+		}
+		return (ib || il) && lo[0] <= hi[0];
+	}
+	lo[n] = (uint64_t)(rd16(f, PCI_MEMORY_BASE) & PCI_MEMORY_RANGE_MASK) << 16;
+	hi[n] = ((uint64_t)(rd16(f, PCI_MEMORY_LIMIT) & PCI_MEMORY_RANGE_MASK) << 16) | 0xfffff;
+	if (lo[n] <= hi[n])
+		n++;
+	lo[n] = (uint64_t)(rd16(f, PCI_PREF_MEMORY_BASE) & PCI_PREF_RANGE_MASK) << 16;
+	hi[n] = ((uint64_t)(rd16(f, PCI_PREF_MEMORY_LIMIT) & PCI_PREF_RANGE_MASK) << 16) | 0xfffff;
+	if ((rd16(f, PCI_PREF_MEMORY_BASE) & PCI_PREF_RANGE_TYPE_MASK) == PCI_PREF_RANGE_TYPE_64) {
+		lo[n] |= (uint64_t)rd32(f, PCI_PREF_BASE_UPPER32) << 32;
+		hi[n] |= (uint64_t)rd32(f, PCI_PREF_LIMIT_UPPER32) << 32;
+	}
+	if (lo[n] <= hi[n])
+		n++;
+	return n;
+}
+
+/*
+ * A plain -xxxx dump has no BAR sizes. The lowest set address bit bounds a
+ * BAR's size from above (natural alignment, PCI r3.0 §6.2.5.1); so do the
+ * next address anything else of the segment decodes and the end of every
+ * bridge window holding the BAR. The largest power of two within all of
+ * them is the estimate: it keeps the dumped assignment valid, so the
+ * kernel side can keep it.
+ */
+/* Address a function's BAR slot (or ROM, slot 6) decodes, 0 if none;
+ * *next is the slot after it (64-bit BARs take two). */
+static uint64_t slot_addr(const struct hw_dump_func *f, unsigned int k, bool *io,
+			  unsigned int *next)
+{
+	unsigned int nbars = is_bridge(f) ? 2 : HW_PCI_NUM_BARS;
+	uint32_t v;
+	uint64_t a;
+
+	*next = k + 1;
+	*io = false;
+	if (k == HW_PCI_ROM_SLOT) {
+		v = rd32(f, is_bridge(f) ? PCI_ROM_ADDRESS1 : PCI_ROM_ADDRESS);
+		return v == 0xffffffff ? 0 : v & PCI_ROM_ADDRESS_MASK;
+	}
+	if (k >= nbars)
+		return 0;
+	v = rd32(f, PCI_BASE_ADDRESS_0 + 4 * k);
+	if (!v || v == 0xffffffff)
+		return 0;
+	if (v & PCI_BASE_ADDRESS_SPACE_IO) {
+		*io = true;
+		return v & PCI_BASE_ADDRESS_IO_MASK;
+	}
+	a = v & PCI_BASE_ADDRESS_MEM_MASK;
+	if ((v & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BASE_ADDRESS_MEM_TYPE_64 && k + 1 < nbars) {
+		a |= (uint64_t)rd32(f, PCI_BASE_ADDRESS_0 + 4 * (k + 1)) << 32;
+		*next = k + 2;
+	}
+	return a;
+}
+
+/*
+ * A plain -xxxx dump has no BAR sizes. The lowest set address bit bounds a
+ * BAR's size from above (natural alignment, PCI r3.0 §6.2.5.1); so do the
+ * next address anything else of the segment decodes and the end of every
+ * bridge window holding the BAR. The largest power of two within all of
+ * them is the estimate: it keeps the dumped assignment valid, so the
+ * kernel side can keep it.
+ */
+static uint64_t infer_cap(const struct hw_dump *d, uint16_t domain, uint64_t addr, bool io)
+{
+	uint64_t cap = addr & -addr;
+
+	for (size_t j = 0; j < d->nr; j++) {
+		const struct hw_dump_func *g = &d->funcs[j];
+		uint64_t wl[2], wh[2];
+		unsigned int nw, next;
+
+		if (g->domain != domain || (g->cfg[PCI_HEADER_TYPE] & 0x7f) > PCI_HEADER_TYPE_BRIDGE)
+			continue;
+		for (unsigned int k = 0; k <= HW_PCI_ROM_SLOT; k = next) {
+			bool gio;
+			uint64_t a = slot_addr(g, k, &gio, &next);
+
+			if (a > addr && gio == io && a - addr < cap)
+				cap = a - addr;
+		}
+		if (!is_bridge(g))
+			continue;
+		nw = bridge_windows(g, io, wl, wh);
+		for (unsigned int w = 0; w < nw; w++) {
+			if (wl[w] > addr && wl[w] - addr < cap)
+				cap = wl[w] - addr;
+			if (wl[w] <= addr && addr <= wh[w] && wh[w] - addr + 1 < cap)
+				cap = wh[w] - addr + 1;
+		}
+	}
+	return 1ull << pl_fls64(cap);
+}
+
+static void infer_sizes(const struct hw_dump *d, struct hw_desc_func **nodes)
+{
+	for (size_t i = 0; i < d->nr; i++) {
+		const struct hw_dump_func *f = &d->funcs[i];
+		unsigned int next;
+
+		if ((f->cfg[PCI_HEADER_TYPE] & 0x7f) > PCI_HEADER_TYPE_BRIDGE)
+			continue;
+		for (unsigned int k = 0; k <= HW_PCI_ROM_SLOT; k = next) {
+			bool io;
+			uint64_t addr = slot_addr(f, k, &io, &next);
+
+			if (addr && !f->bar_size[k])
+				nodes[i]->bars[k].size = infer_cap(d, f->domain, addr, io);
+		}
+	}
 }
 
 /* Insert keeping devfn order. */
@@ -853,6 +984,7 @@ static struct hw_desc_platform *build_desc(const struct hw_dump *d, const char *
 		if (!nodes[i])
 			goto err_free_nodes;
 	}
+	infer_sizes(d, nodes);
 	for (size_t i = 0; i < d->nr; i++) {
 		const struct hw_dump_func *f = &d->funcs[i];
 

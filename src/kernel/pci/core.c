@@ -230,7 +230,9 @@ const char *pci_resource_str(const struct pci_resource *r, char *buf, size_t len
 	int w = io ? 6 : 10;	/* "0x1000", "0xfe000000", as %pR pads */
 	int n;
 
-	if (r->flags & IORESOURCE_UNSET)
+	if (r->flags & IORESOURCE_DISABLED)
+		n = snprintf(buf, len, "[%s", io ? "io " : "mem");
+	else if (r->flags & IORESOURCE_UNSET)
 		n = snprintf(buf, len, "[%s size %#0*llx", io ? "io " : "mem", w,
 			     (unsigned long long)(r->end - r->start + 1));
 	else

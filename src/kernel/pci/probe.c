@@ -37,7 +37,8 @@ static int pci_cfg_wr(struct pci_dev *dev, int where, unsigned int len, uint32_t
  * writable address bits, restore. Returns the number of BAR slots used
  * (2 for a 64-bit BAR), or -errno.
  */
-static int pci_read_base(struct pci_dev *dev, unsigned int idx, int pos, bool rom)
+static int pci_read_base(struct pci_dev *dev, unsigned int idx, unsigned int nbars,
+			 int pos, bool rom)
 {
 	struct pci_resource *res = &dev->resource[idx];
 	uint32_t l, sz, hi = 0, szhi = 0, ones = rom ? ~(uint32_t)PCI_ROM_ADDRESS_ENABLE : ~0u;
@@ -72,8 +73,10 @@ static int pci_read_base(struct pci_dev *dev, unsigned int idx, int pos, bool ro
 			flags |= IORESOURCE_PREFETCH;
 		l64 = l & PCI_BASE_ADDRESS_MEM_MASK;
 		sz64 = sz & PCI_BASE_ADDRESS_MEM_MASK;
+		/* A 64-bit BAR in the last slot has no upper half: on a type 1
+		 * header the next register is the bus numbers, never size it. */
 		if ((l & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BASE_ADDRESS_MEM_TYPE_64 &&
-		    idx < PCI_STD_RESOURCE_END) {
+		    idx + 1 < nbars) {
 			flags |= IORESOURCE_MEM_64;
 			slots = 2;
 			pci_cfg_rd(dev, pos + 4, 4, &hi);
@@ -199,12 +202,12 @@ static int pci_read_bases(struct pci_dev *dev, unsigned int nbars, int rom_pos)
 	if (cmd & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY))
 		pci_cfg_wr(dev, PCI_COMMAND, 2, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
 	for (i = 0; i < nbars; ) {
-		rc = pci_read_base(dev, i, PCI_BASE_ADDRESS_0 + 4 * (int)i, false);
+		rc = pci_read_base(dev, i, nbars, PCI_BASE_ADDRESS_0 + 4 * (int)i, false);
 		if (rc < 0)
 			goto out;
 		i += (unsigned int)rc;
 	}
-	rc = pci_read_base(dev, PCI_ROM_RESOURCE, rom_pos, true);
+	rc = pci_read_base(dev, PCI_ROM_RESOURCE, 0, rom_pos, true);
 	if (rc > 0)
 		rc = 0;
 out:

@@ -142,6 +142,36 @@ static bool pci_claim_in(const struct pci_bus *bus, int i, const struct pci_reso
 	return !pci_claim_conflict(bus, i, r);
 }
 
+/* The largest aperture each window of child can reach: its parent's,
+ * bounded by the window itself once that is claimed. */
+static void pci_child_avail(const struct pci_bus *bus, struct pci_bus *child)
+{
+	int i;
+
+	for (i = 0; i < PCI_WIN_NR; i++) {
+		const struct pci_resource *w = child->window[i];
+		uint64_t avail = bus->avail[i];
+
+		if (i == PCI_WIN_PREF && !child->pref_ok)
+			avail = 0;
+		if (!pci_window_usable(w))
+			avail = 0;
+		else if ((w->state & PCI_RES_FIXED) && pci_resource_size(w) < avail)
+			avail = pci_resource_size(w);
+		child->avail[i] = avail;
+	}
+}
+
+static void pci_bus_update_avail(struct pci_bus *bus)
+{
+	struct pci_bus *child;
+
+	list_for_each_entry(child, &bus->children, node) {
+		pci_child_avail(bus, child);
+		pci_bus_update_avail(child);
+	}
+}
+
 /*
  * Top-down: decide per bus which windows its path can use, and claim
  * firmware assignments (Linux pcibios_resource_survey / pci_claim_resource).
@@ -192,21 +222,7 @@ static void pci_bus_claim(struct pci_bus *bus)
 	}
 
 	list_for_each_entry(child, &bus->children, node) {
-		struct pci_dev *br = child->self;
-
-		for (i = 0; i < PCI_WIN_NR; i++) {
-			struct pci_resource *w = child->window[i];
-			uint64_t avail = bus->avail[i];
-
-			if (i == PCI_WIN_PREF && !child->pref_ok)
-				avail = 0;
-			if (!pci_window_usable(w))
-				avail = 0;
-			else if ((w->state & PCI_RES_FIXED) && pci_resource_size(w) < avail)
-				avail = pci_resource_size(w);
-			child->avail[i] = avail;
-		}
-		(void)br;
+		pci_child_avail(bus, child);
 		pci_bus_claim(child);
 	}
 }
@@ -521,12 +537,63 @@ static void pci_find_victim(struct pci_bus *bus, int i, struct pci_dev **vdev,
 	}
 }
 
+/*
+ * Un-claim window i of bus (a bridge's) and everything claimed through it,
+ * so the next round sizes and places it afresh (Linux releases the bridge
+ * windows of a failed round, pci_bus_release_bridge_resources()).
+ */
+static void pci_release_window(struct pci_bus *bus, int i)
+{
+	struct pci_resource *w = bus->window[i];
+	struct pci_dev *dev;
+	unsigned int idx;
+
+	list_for_each_entry(dev, &bus->devices, bus_list) {
+		for (idx = 0; idx < PCI_NUM_RESOURCES; idx++) {
+			struct pci_resource *r = &dev->resource[idx];
+
+			if (!(r->state & PCI_RES_FIXED) || pci_res_route(bus, dev, idx) != i)
+				continue;
+			if (pci_is_window_idx(idx)) {
+				pci_release_window(dev->subordinate,
+						   (int)(idx - PCI_BRIDGE_RESOURCES));
+				continue;
+			}
+			r->state &= ~PCI_RES_FALLBACK;
+			pci_res_release(r);
+		}
+	}
+	w->state &= ~(PCI_RES_FW | PCI_RES_FIXED | PCI_RES_FALLBACK);
+	w->flags |= IORESOURCE_UNSET;
+}
+
 static int pci_handle_failure(struct pci_assign_ctx *ctx)
 {
 	struct pci_dev *dev = ctx->fail_dev, *vdev = NULL;
 	unsigned int idx = ctx->fail_idx, vidx = 0;
 	struct pci_resource *r = &dev->resource[idx];
+	struct pci_bus *bus = dev->bus;
+	struct pci_host_bridge *hb;
+	int i = pci_res_route(bus, dev, idx), rc;
 	char buf[96];
+
+	/* Too little room in a window firmware set up: give up on the
+	 * firmware layout of that window rather than on the resource. */
+	if (i >= 0 && bus->self && (bus->window[i]->state & PCI_RES_FIXED)) {
+		pl_info("pci %s: %s %s: no space in firmware's bridge window, reassigning it",
+			pci_name(dev), pci_resource_name(dev, idx),
+			pci_resource_str(r, buf, sizeof(buf)));
+		pci_release_window(bus, i);
+		pci_for_each_host_bridge(ctx->sys, hb) {
+			if (!hb->bus)
+				continue;
+			pci_bus_update_avail(hb->bus);
+			rc = pci_bus_precheck(ctx, hb->bus);
+			if (rc < 0)
+				return rc;
+		}
+		return 0;
+	}
 
 	if (!pci_is_window_idx(idx))
 		return pci_res_give_up(ctx, dev, idx);

@@ -112,5 +112,10 @@ uint32_t spdm_req_selected_asym(const struct spdm_requester *req);
 /* ErrorCode of the last ERROR response (0 if none); calls that got one
  * return -EREMOTEIO. */
 uint8_t spdm_req_last_error(const struct spdm_requester *req);
+/* The negotiated selections (one bit each; zero before ALGORITHMS). */
+void spdm_req_selected(const struct spdm_requester *req, struct spdm_algo_support *sel);
+/* The SPDM-format chain spdm_req_get_certificate() fetched and verified:
+ * borrowed, valid until the next call on req; -ENOENT if none yet. */
+int spdm_req_cert_chain(const struct spdm_requester *req, const uint8_t **chain, size_t *len);
 
 #endif /* PCILAB_PROTO_SPDM_H */

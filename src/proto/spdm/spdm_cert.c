@@ -149,6 +149,45 @@ err_free:
 	return ERR_PTR(-EIO);
 }
 
+struct spdm_cert_set *spdm_cert_set_generate_issued(const struct spdm_cert_set *ca,
+						    uint32_t asym_algo, const char *name,
+						    time_t not_before, time_t not_after)
+{
+	const char *md = asym_algo == SPDM_ASYM_ECDSA_P384 ? "SHA384" : "SHA256";
+	struct spdm_cert_set *cs;
+	char cn[128];
+
+	if (!spdm_sig_size(asym_algo) || !ca || !ca->root || !ca->root_key)
+		return ERR_PTR(-EINVAL);
+	cs = pl_zalloc(sizeof(*cs));
+	if (!cs)
+		return ERR_PTR(-ENOMEM);
+	if (!X509_up_ref(ca->root))
+		goto err_free;
+	cs->root = ca->root;		/* reference taken above */
+	if (!EVP_PKEY_up_ref(ca->root_key))
+		goto err_free;
+	cs->root_key = ca->root_key;	/* reference taken above */
+	cs->inter_key = spdm_ec_keygen_asym(asym_algo);
+	cs->leaf_key = spdm_ec_keygen_asym(asym_algo);
+	if (!cs->inter_key || !cs->leaf_key)
+		goto err_free;
+	snprintf(cn, sizeof(cn), "%s intermediate CA", name);
+	cs->inter = make_cert(cs->inter_key, cs->root, cs->root_key, cn, 2, true, false,
+			      not_before, not_after, md);
+	if (!cs->inter)
+		goto err_free;
+	snprintf(cn, sizeof(cn), "%s device", name);
+	cs->leaf = make_cert(cs->leaf_key, cs->inter, cs->inter_key, cn, 3, false, true,
+			     not_before, not_after, md);
+	if (!cs->leaf)
+		goto err_free;
+	return cs;
+err_free:
+	spdm_cert_set_free(cs);
+	return ERR_PTR(-EIO);
+}
+
 int spdm_cert_chain_build(const struct spdm_cert_set *cs, uint32_t hash_algo,
 			  uint8_t **out, size_t *len)
 {

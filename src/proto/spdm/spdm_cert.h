@@ -29,6 +29,14 @@ struct spdm_cert_set {
 struct spdm_cert_set *spdm_cert_set_generate(uint32_t asym_algo, const char *name,
 					     time_t not_before, time_t not_after);
 void spdm_cert_set_free(struct spdm_cert_set *cs);
+/*
+ * Same, but below an existing root CA: ca->root and ca->root_key are
+ * shared (new references are taken) and only the intermediate and leaf
+ * are generated, so that many devices chain to one vendor root.
+ */
+struct spdm_cert_set *spdm_cert_set_generate_issued(const struct spdm_cert_set *ca,
+						    uint32_t asym_algo, const char *name,
+						    time_t not_before, time_t not_after);
 
 /* SPDM chain: Length, Reserved, RootHash[H], root || inter || leaf DER.
  * *out is allocated with pl_zalloc (free with free()). */

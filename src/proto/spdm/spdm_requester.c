@@ -105,6 +105,23 @@ uint8_t spdm_req_last_error(const struct spdm_requester *r)
 	return r->last_error;
 }
 
+void spdm_req_selected(const struct spdm_requester *r, struct spdm_algo_support *sel)
+{
+	sel->asym = r->asym;
+	sel->hash = r->hash;
+	sel->dhe = (uint16_t)r->dhe;
+	sel->aead = (uint16_t)r->aead;
+}
+
+int spdm_req_cert_chain(const struct spdm_requester *r, const uint8_t **chain, size_t *len)
+{
+	if (!r->chain)
+		return -ENOENT;
+	*chain = r->chain;
+	*len = r->chain_len;
+	return 0;
+}
+
 /* Remember a nonce; -EPROTO if it was seen before on this connection. */
 static int nonce_fresh(struct spdm_requester *r, const uint8_t *n)
 {

@@ -881,12 +881,11 @@ static struct hw_desc_func *replay_func(struct list_head *list, uint8_t dev,
 
 /* Replayed bridges get a secondary bus whose kind follows their dumped
  * PCI Express capability, and route with their dumped bus numbers. */
-static void test_replay_hierarchy(void **state)
+static struct hw_desc_platform *replay_desc(void)
 {
 	struct hw_desc_platform *d = td_platform();
 	struct hw_desc_host_bridge *h = hb0(d);
 	struct hw_desc_func *rp, *usp, *dsp, *pb;
-	struct hw_platform *p;
 
 	rp = replay_func(&h->devices, 0x1c, 0x8086, 0x7ab8, true, PCI_EXP_TYPE_ROOT_PORT);
 	rp->raw_cfg[PCI_SECONDARY_BUS] = 1;
@@ -903,7 +902,13 @@ static void test_replay_hierarchy(void **state)
 	pb = replay_func(&usp->children, 9, 0x10b5, 0x8747, true, PCI_EXP_TYPE_DOWNSTREAM);
 	pb->raw_cfg[PCI_SECONDARY_BUS] = 4;
 	pb->raw_cfg[PCI_SUBORDINATE_BUS] = 4;
-	p = create(d);
+	return d;
+}
+
+static void test_replay_hierarchy(void **state)
+{
+	struct hw_desc_platform *d = replay_desc();
+	struct hw_platform *p = create(d);
 
 	/* The dumped numbering routes at once. */
 	assert_int_equal(rd(p, 0, RP, PCI_VENDOR_ID, 2), 0x8086);
@@ -1038,6 +1043,14 @@ static void test_create_errors(void **state)
 	f->vendor = 0xffff;
 	expect_create_error(d, f->loc.line, "'ghost'");
 
+	/* No error buffer: still a clean -EINVAL. */
+	d = td_platform();
+	h = hb0(d);
+	f = td_func(&h->devices, HW_DESC_SWITCH, 0, 0, NULL);
+	assert_err_ptr(EINVAL, hw_platform_create(d, NULL, 0));
+	td_free(d);
+	assert_err_ptr(EINVAL, hw_platform_create(NULL, NULL, 0));
+
 	/* Overlapping host bridges. */
 	d = td_platform();
 	hb0(d);
@@ -1069,9 +1082,70 @@ static struct hw_desc_platform *rich_desc(void)
 	return d;
 }
 
-static void test_create_enomem_sweep(void **state)
+/*
+ * Depth-first enumeration as an OS does it (Linux pci_scan_child_bus):
+ * probe function 0 of each device, the other functions of multi-function
+ * devices, and number every bridge's secondary bus on the way down with a
+ * provisional subordinate of FFh, fixed once the subtree is known.
+ * Returns the last bus number used below busnr.
+ */
+static uint8_t enumerate(struct hw_platform *p, uint8_t busnr, uint8_t *next_bus,
+			 unsigned int *found)
+{
+	uint8_t last = busnr;
+	unsigned int dev, fn;
+
+	for (dev = 0; dev < 32; dev++) {
+		unsigned int nfn = 1;
+
+		for (fn = 0; fn < nfn; fn++) {
+			uint8_t devfn = PCI_DEVFN(dev, fn), hdr, sec;
+
+			if (!present(p, busnr, devfn))
+				continue;
+			(*found)++;
+			hdr = (uint8_t)rd(p, busnr, devfn, PCI_HEADER_TYPE, 1);
+			if (fn == 0 && (hdr & 0x80))
+				nfn = 8;
+			if ((hdr & 0x7f) != PCI_HEADER_TYPE_BRIDGE)
+				continue;
+			sec = ++(*next_bus);
+			wr(p, busnr, devfn, PCI_PRIMARY_BUS, 4,
+			   busnr | (uint32_t)sec << 8 | 0xffu << 16);
+			last = enumerate(p, sec, next_bus, found);
+			wr(p, busnr, devfn, PCI_SUBORDINATE_BUS, 1, last);
+		}
+	}
+	return MAX(last, *next_bus);
+}
+
+static void test_enumerate_like_os(void **state)
 {
 	struct hw_desc_platform *d = rich_desc();
+	struct hw_platform *p = create(d);
+	unsigned int found = 0, count = 0;
+	uint8_t next_bus = 0;
+
+	enumerate(p, 0, &next_bus, &found);
+	assert_ok(hw_platform_for_each_func(p, count_visit, &count));
+	assert_int_equal(found, count);
+	/* Secondary buses: rp 01.0, usp, dsp 00.0, dsp 01.0, PCIe-to-PCI and
+	 * PCI bridges below it (6), and rp 1c.0 (1). */
+	assert_int_equal(next_bus, 7);
+	/* Enumerating again with the final numbers finds the same. */
+	found = 0;
+	next_bus = 0;
+	enumerate(p, 0, &next_bus, &found);
+	assert_int_equal(found, count);
+
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+/* Fail every allocation hw_platform_create() makes, one after the other:
+ * each must fail with -ENOMEM and leave nothing allocated (ASan checks). */
+static void enomem_sweep(struct hw_desc_platform *d, unsigned int nr_funcs)
+{
 	struct hw_platform *p;
 	char err[256];
 	unsigned long n;
@@ -1088,11 +1162,17 @@ static void test_create_enomem_sweep(void **state)
 	assert_false(fault_injected());
 	fault_inject_nth(0);
 	assert_false(IS_ERR(p));
-	assert_true(n > 10);	/* the sweep really went through allocations */
+	assert_true(n > nr_funcs);	/* the sweep really went through allocations */
 	assert_int_equal(hw_platform_for_each_func(p, count_visit, &count), 0);
-	assert_int_equal(count, 12);
+	assert_int_equal(count, nr_funcs);
 	hw_platform_destroy(p);
 	td_free(d);
+}
+
+static void test_create_enomem_sweep(void **state)
+{
+	enomem_sweep(rich_desc(), 12);
+	enomem_sweep(replay_desc(), 5);
 }
 
 int main(void)
@@ -1116,6 +1196,7 @@ int main(void)
 		cmocka_unit_test(test_multifunction_and_iterator),
 		cmocka_unit_test(test_replay_hierarchy),
 		cmocka_unit_test(test_create_errors),
+		cmocka_unit_test(test_enumerate_like_os),
 		cmocka_unit_test(test_create_enomem_sweep),
 	};
 
