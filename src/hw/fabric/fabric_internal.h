@@ -51,6 +51,9 @@ struct hw_platform {
 	uint64_t ram_size;
 	unsigned int nr_host_bridges;
 	struct hw_host_bridge *host_bridges;	/* array, desc order; owned */
+	/* Device security firmware state (hw/security); borrowed: owned by the
+	 * functions' SPDM firmware, NULL when no function has any. */
+	struct hw_security *security;
 };
 
 /*

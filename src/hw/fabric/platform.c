@@ -31,6 +31,7 @@
 #include "hw/devices/replay.h"
 #include "hw/fabric/bridge.h"
 #include "hw/fabric/fabric_internal.h"
+#include "hw/security/security.h"
 
 struct hw_fabric_build {
 	const struct hw_desc_platform *desc;
@@ -651,6 +652,12 @@ struct hw_platform *hw_platform_create(const struct hw_desc_platform *desc,
 		rc = hw_fabric_build_bus(&b, hb->root, &h->devices);
 		if (rc < 0)
 			goto err_destroy;
+	}
+	/* Device firmware: the SPDM responder behind each first DOE mailbox. */
+	rc = hw_security_platform_init(p);
+	if (rc < 0) {
+		rc = hw_fabric_fail_rc(&b, rc, NULL, NULL, "SPDM firmware");
+		goto err_destroy;
 	}
 	return p;
 

@@ -1192,6 +1192,12 @@ struct hw_desc_platform *hw_desc_parse_string(const char *name, const char *text
 
 	if (err && errlen)
 		err[0] = '\0';
+	/* libyaml insists on a buffer, even an empty one. */
+	if (!text) {
+		if (len)
+			return ERR_PTR(-EINVAL);
+		text = "";
+	}
 	p = pl_zalloc(sizeof(*p));
 	if (!p) {
 		c.file = name ? name : "<string>";

@@ -20,10 +20,16 @@
  * everything else memory goes in the non-prefetchable window (legal: a
  * prefetchable BAR may live in non-prefetchable space, PCI r3.0 §6.2.5.1).
  *
- * When something does not fit, the largest resource responsible is either
- * moved from the prefetchable to the non-prefetchable window (if it could
- * fit there) or given up on and reported, and the pass is redone; each
- * round gives up or moves one resource, so this ends.
+ * When something does not fit, the round is redone after one change:
+ *   - if it had to fit in a claimed (firmware) bridge window, that window
+ *     and everything claimed through it are released, to be resized
+ *     (Linux releases failed bridge windows between rounds);
+ *   - else the largest resource responsible is moved from the
+ *     prefetchable to the non-prefetchable window if it could fit there,
+ *     or given up on and reported ("can't assign; no space").
+ * This ends: nothing becomes claimed after the claim pass, so each window
+ * is released at most once; FALLBACK is cleared only by such a release, so
+ * it is set at most twice per resource; FAILED is final.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -142,8 +148,9 @@ static bool pci_claim_in(const struct pci_bus *bus, int i, const struct pci_reso
 	return !pci_claim_conflict(bus, i, r);
 }
 
-/* The largest aperture each window of child can reach: its parent's,
- * bounded by the window itself once that is claimed. */
+/* The largest aperture each window of child can reach from the host.
+ * Claimed (firmware) windows do not bound it: one that is too small is
+ * released and resized (pci_handle_failure). */
 static void pci_child_avail(const struct pci_bus *bus, struct pci_bus *child)
 {
 	int i;
@@ -156,8 +163,6 @@ static void pci_child_avail(const struct pci_bus *bus, struct pci_bus *child)
 			avail = 0;
 		if (!pci_window_usable(w))
 			avail = 0;
-		else if ((w->state & PCI_RES_FIXED) && pci_resource_size(w) < avail)
-			avail = pci_resource_size(w);
 		child->avail[i] = avail;
 	}
 }

@@ -747,6 +747,40 @@ static void test_firmware_window_kept(void **state)
 	world_down(&w);
 }
 
+/* A firmware window too small for what is behind it is reassigned, as
+ * Linux releases and resizes bridge windows, rather than failing BARs. */
+static void test_firmware_window_too_small(void **state)
+{
+	struct world w = { .desc = kd_platform() };
+	struct hw_desc_host_bridge *h = std_host(w.desc);
+	struct hw_desc_func *rp, *f;
+	struct pci_dev *dev, *port;
+	uint64_t wbase = MMIO_BASE + 0x4000000;
+
+	rp = kd_func(&h->devices, HW_DESC_ROOT_PORT, 0x1c, 0);
+	f = kd_func(&rp->children, HW_DESC_ENDPOINT, 0, 0);
+	kd_bar(f, 0, HW_BAR_MEM32, false, 0x100000);
+	kd_bar(f, 1, HW_BAR_MEM32, false, 0x800000);
+	world_hw(&w);
+	/* Firmware: buses 1-1, a 1 MiB window holding only BAR 0. */
+	hwcfg_wr(w.hw, 0, PCI_DEVFN(0x1c, 0), PCI_PRIMARY_BUS, 4, 0x010100);
+	hwcfg_wr(w.hw, 0, PCI_DEVFN(0x1c, 0), PCI_MEMORY_BASE, 4,
+		 (uint32_t)((wbase >> 16) | (wbase & 0xfff00000)));
+	hwcfg_wr(w.hw, 1, 0, PCI_BASE_ADDRESS_0, 4, (uint32_t)wbase);
+	w.sys = pci_subsys_create(w.hw);
+	assert_false(IS_ERR(w.sys));
+
+	assert_int_equal(w.sys->nr_problems, 0);
+	port = get(&w, 0, 0x1c, 0);
+	dev = get(&w, 1, 0, 0);
+	assert_false(port->resource[PCI_BRIDGE_MEM_WINDOW].state & PCI_RES_FIXED);
+	assert_int_equal(pci_resource_size(&port->resource[PCI_BRIDGE_MEM_WINDOW]), 0x900000);
+	assert_false(dev->resource[0].flags & IORESOURCE_UNSET);
+	assert_false(dev->resource[1].flags & IORESOURCE_UNSET);
+	check_tree(&w);
+	world_down(&w);
+}
+
 /* Conventional PCI behind a PCIe-to-PCI bridge: every slot is probed and
  * config space is 256 bytes. */
 static void test_conventional(void **state)
@@ -974,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_ari),
 		cmocka_unit_test(test_firmware_kept),
 		cmocka_unit_test(test_firmware_window_kept),
+		cmocka_unit_test(test_firmware_window_too_small),
 		cmocka_unit_test(test_conventional),
 		cmocka_unit_test(test_two_host_bridges),
 		cmocka_unit_test(test_window_sizing),

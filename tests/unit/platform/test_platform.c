@@ -592,6 +592,43 @@ static void test_fault_sweep(void **state)
 	assert_true(n < 100000);
 }
 
+/* The same through hw_desc_parse_file(), which also allocates its buffer. */
+static void test_fault_sweep_file(void **state)
+{
+	struct hw_desc_platform *p;
+	char path[512], err[512];
+	unsigned long n;
+
+	snprintf(path, sizeof(path), "%s/minimal.yaml", PLATFORMS_DIR);
+	for (n = 1; n < 10000; n++) {
+		fault_inject_nth(n);
+		p = hw_desc_parse_file(path, err, sizeof(err));
+		if (!fault_injected()) {
+			fault_inject_nth(0);
+			assert_false(IS_ERR(p));
+			assert_int_equal(pt_nr_funcs(p), 2);
+			hw_desc_free(p);
+			break;
+		}
+		fault_inject_nth(0);
+		assert_err_ptr(ENOMEM, p);
+		assert_non_null(strstr(err, path));
+	}
+	assert_true(n > 10);
+	assert_true(n < 10000);
+}
+
+/* An empty input without a buffer is an empty file, not a crash. */
+static void test_empty_input(void **state)
+{
+	char err[128];
+
+	assert_err_ptr(EINVAL, hw_desc_parse_string("e.yaml", NULL, 0, err, sizeof(err)));
+	assert_string_equal(err, "e.yaml:1:1: empty file: expected a mapping with 'host-bridges'");
+	assert_err_ptr(EINVAL, hw_desc_parse_string(NULL, "", 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "<string>:1:1: empty file"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +647,8 @@ int main(void)
 		cmocka_unit_test(test_spellings),
 		cmocka_unit_test(test_parse_file_errors),
 		cmocka_unit_test(test_fault_sweep),
+		cmocka_unit_test(test_fault_sweep_file),
+		cmocka_unit_test(test_empty_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

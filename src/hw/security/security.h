@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hw/security: device-side security firmware. For now the SPDM responder
+ * (DSP0274 1.2/1.3) every function with a DOE capability runs behind its
+ * first DOE mailbox, serving the CMA-SPDM binding of PCIe r6.2 §6.31.3:
+ * data object type 01h (SPDM) and 02h (secured SPDM, DSP0277), vendor
+ * 0001h, next to DOE Discovery which cap_doe.c answers.
+ *
+ * Identity: one vendor root CA per platform; each device has its own
+ * intermediate CA and leaf (ECDSA P-384, SHA-384), and four measurement
+ * blocks: firmware image (index 1), hardware identity registers (2), the
+ * firmware's SPDM configuration (3) and its version string (4).
+ *
+ * Keys and certificates are made lazily, when a device first answers an
+ * SPDM request or the root is exported: building a platform stays cheap
+ * for everything that never speaks SPDM. Certificates are valid from one
+ * day before provisioning for ten years (wall clock: X.509 validity is
+ * checked against real time by relying parties).
+ */
+#ifndef PCILAB_HW_SECURITY_H
+#define PCILAB_HW_SECURITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hw_platform;
+struct hw_pcidev;
+
+/*
+ * Run by hw_platform_create() once every function exists: attach the SPDM
+ * firmware to DOE instance 0 of each function that has one. 0, -ENOMEM,
+ * or the errno of a failed attach (-EBUSY: a responder is already there).
+ */
+int hw_security_platform_init(struct hw_platform *p);
+
+/*
+ * The platform vendor's root CA certificate in PEM, the way a vendor
+ * publishes it for relying parties (this is what the kernel side's default
+ * trust store is configured from; it never sees hw structs). *pem is
+ * NUL-terminated, *len excludes the NUL; free with free(). -ENODEV when no
+ * function carries SPDM firmware, -EIO/-ENOMEM.
+ */
+int hw_platform_root_ca_pem(struct hw_platform *p, char **pem, size_t *len);
+
+/*
+ * Interposer on a device's DOE path (tests and fault injection, like a
+ * protocol analyser on the link): sees every CMA request object before the
+ * firmware and every response object before it is posted, header
+ * included, and may change the payload bytes in place. Returning
+ * HW_SPDM_TAP_DROP swallows a response: the mailbox stays Busy forever (a
+ * stalled responder). fn NULL removes the tap. -ENODEV if dev has no SPDM
+ * firmware.
+ */
+#define HW_SPDM_TAP_PASS	0
+#define HW_SPDM_TAP_DROP	1
+typedef int (*hw_spdm_tap_fn)(void *arg, bool response, uint32_t *dw, size_t n);
+int hw_spdm_set_tap(struct hw_platform *p, struct hw_pcidev *dev, hw_spdm_tap_fn fn,
+		    void *arg);
+
+#endif /* PCILAB_HW_SECURITY_H */

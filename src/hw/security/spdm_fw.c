@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SPDM responder firmware behind a DOE mailbox (see security.h).
+ *
+ * Request path: cap_doe.c hands over a complete data object (PCIe r6.2
+ * §6.30.2, on GO); the payload DWORDs are the SPDM message bytes in little
+ * endian order, padded with zeros to a DWORD (§6.31.3), so the exact
+ * message length is recovered with spdm_doe_msg_len() before the strict
+ * SPDM decoders see it. The responder answers synchronously; the response
+ * goes back padded the same way, in an object of the same type (secured
+ * responses as type 02h).
+ *
+ * Ownership: each firmware instance is owned by its DOE capability (freed
+ * through hw_doe_ops.release when the function is destroyed) and holds a
+ * reference on the per-platform struct hw_security, which holds the vendor
+ * root CA. The platform only borrows hw_security (hw_platform.security):
+ * it is freed with the last firmware instance, inside hw_platform_destroy.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+
+#include "base/err.h"
+#include "base/fault.h"
+#include "base/list.h"
+#include "base/log.h"
+#include "hw/fabric/fabric_internal.h"
+#include "hw/pcidev/doe.h"
+#include "hw/security/security.h"
+#include "proto/spdm/spdm.h"
+#include "proto/spdm/spdm_doe.h"
+
+#define HW_SPDM_ASYM		SPDM_ASYM_ECDSA_P384
+#define HW_SPDM_HASH		SPDM_HASH_SHA384
+#define HW_SPDM_CAPS		(SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG | \
+				 SPDM_CAP_MEAS_FRESH | SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | \
+				 SPDM_CAP_KEY_EX | SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD)
+#define HW_SPDM_VALID_BEFORE	(24 * 3600)
+#define HW_SPDM_VALID_FOR	(10L * 365 * 24 * 3600)
+/* A secured message adds SessionID, Length, and the AEAD tag. */
+#define HW_SPDM_OUT_CAP		(SPDM_MAX_MSG_SIZE + 64)
+#define HW_SPDM_NR_MEAS		4
+
+struct hw_security {
+	unsigned int refs;		/* one per firmware instance (+1 during init) */
+	struct hw_platform *p;
+	struct spdm_cert_set *vendor;	/* root CA, lazily; NULL until needed */
+	struct list_head fws;		/* struct hw_spdm_fw */
+};
+
+struct hw_spdm_fw {
+	struct list_head node;		/* in sec->fws */
+	struct hw_security *sec;	/* reference */
+	struct hw_pcidev *dev;
+	struct hw_doe *doe;
+	struct spdm_cert_set *certs;	/* lazily, with rsp */
+	struct spdm_responder *rsp;
+	struct spdm_responder_config cfg;
+	struct spdm_meas_config meas[HW_SPDM_NR_MEAS];
+	char fw_image[96];
+	uint8_t hw_ids[12];
+	uint8_t fw_cfg[16];
+	struct spdm_doe_lenctx lctx;
+	hw_spdm_tap_fn tap;
+	void *tap_arg;
+	uint8_t out[HW_SPDM_OUT_CAP];
+};
+
+static const struct hw_doe_protocol hw_spdm_protocols[] = {
+	{ SPDM_DOE_VENDOR_PCISIG, SPDM_DOE_TYPE_SPDM },
+	{ SPDM_DOE_VENDOR_PCISIG, SPDM_DOE_TYPE_SECURED_SPDM },
+};
+
+static const char hw_spdm_fw_version[] = "pcilab-spdm-fw 1.0.0";
+
+static void hw_security_put(struct hw_security *sec)
+{
+	if (--sec->refs)
+		return;
+	if (sec->p && sec->p->security == sec)
+		sec->p->security = NULL;
+	spdm_cert_set_free(sec->vendor);
+	free(sec);
+}
+
+static int hw_security_vendor_root(struct hw_security *sec)
+{
+	struct spdm_cert_set *cs;
+	time_t now = time(NULL);
+
+	if (sec->vendor)
+		return 0;
+	cs = spdm_cert_set_generate(HW_SPDM_ASYM, "pcilab vendor", now - HW_SPDM_VALID_BEFORE,
+				    now + HW_SPDM_VALID_FOR);
+	if (IS_ERR(cs))
+		return (int)PTR_ERR(cs);
+	sec->vendor = cs;
+	return 0;
+}
+
+/* Keys, certificates, measurements and the responder: first use. */
+static int hw_spdm_fw_provision(struct hw_spdm_fw *fw)
+{
+	struct hw_pcidev *dev = fw->dev;
+	uint16_t rid = hw_fabric_func_rid(dev);
+	struct spdm_responder *rsp;
+	struct spdm_cert_set *cs;
+	time_t now = time(NULL);
+	char name[64];
+	int rc, n;
+
+	rc = hw_security_vendor_root(fw->sec);
+	if (rc)
+		return rc;
+	snprintf(name, sizeof(name), "pcilab %04x:%02x:%02x.%u", hw_fabric_func_segment(dev),
+		 rid >> 8, (rid >> 3) & 0x1f, rid & 7);
+	cs = spdm_cert_set_generate_issued(fw->sec->vendor, HW_SPDM_ASYM, name,
+					   now - HW_SPDM_VALID_BEFORE, now + HW_SPDM_VALID_FOR);
+	if (IS_ERR(cs))
+		return (int)PTR_ERR(cs);
+
+	/* Measurement content: digests are taken by the responder. */
+	n = snprintf(fw->fw_image, sizeof(fw->fw_image), "%s image for %04x:%04x '%s'",
+		     hw_spdm_fw_version, hw_pcidev_get16(dev, PCI_VENDOR_ID),
+		     hw_pcidev_get16(dev, PCI_DEVICE_ID), dev->name);
+	/* Hardware identity: the HwInit ID registers (PCI r3.0 §6.2.1). */
+	memcpy(fw->hw_ids, &dev->cfg[PCI_VENDOR_ID], 4);
+	memcpy(fw->hw_ids + 4, &dev->cfg[PCI_CLASS_REVISION], 4);
+	memcpy(fw->hw_ids + 8, &dev->cfg[PCI_SUBSYSTEM_VENDOR_ID], 4);
+	/* Firmware configuration: what it offers on the wire. */
+	memset(fw->fw_cfg, 0, sizeof(fw->fw_cfg));
+	memcpy(fw->fw_cfg, &(uint32_t){ HW_SPDM_CAPS }, 4);
+	memcpy(fw->fw_cfg + 4, &(uint32_t){ HW_SPDM_ASYM }, 4);
+	memcpy(fw->fw_cfg + 8, &(uint32_t){ HW_SPDM_HASH }, 4);
+	fw->fw_cfg[12] = SPDM_VERSION_12;
+	fw->fw_cfg[13] = SPDM_VERSION_13;
+	fw->meas[0] = (struct spdm_meas_config){ 1, SPDM_DMTF_MEAS_MUTABLE_FW,
+						 (const uint8_t *)fw->fw_image, (size_t)n };
+	fw->meas[1] = (struct spdm_meas_config){ 2, SPDM_DMTF_MEAS_HW_CONFIG, fw->hw_ids,
+						 sizeof(fw->hw_ids) };
+	fw->meas[2] = (struct spdm_meas_config){ 3, SPDM_DMTF_MEAS_FW_CONFIG, fw->fw_cfg,
+						 sizeof(fw->fw_cfg) };
+	fw->meas[3] = (struct spdm_meas_config){ 4, SPDM_DMTF_MEAS_VERSION,
+						 (const uint8_t *)hw_spdm_fw_version,
+						 sizeof(hw_spdm_fw_version) - 1 };
+
+	fw->cfg = (struct spdm_responder_config){
+		.versions = { SPDM_VERSION_12, SPDM_VERSION_13 },
+		.nversions = 2,
+		.caps = HW_SPDM_CAPS,
+		.algos = {
+			.asym = SPDM_ASYM_ECDSA_P384 | SPDM_ASYM_ECDSA_P256,
+			.hash = SPDM_HASH_SHA384 | SPDM_HASH_SHA256,
+			.dhe = SPDM_DHE_SECP384R1 | SPDM_DHE_SECP256R1,
+			.aead = SPDM_AEAD_AES256_GCM,
+		},
+		.certs = cs,
+		.meas = fw->meas,
+		.nmeas = HW_SPDM_NR_MEAS,
+		.seq_num_size = 0,	/* PCIe DOE: no explicit sequence number */
+	};
+	rsp = spdm_responder_new(&fw->cfg);
+	if (IS_ERR_OR_NULL(rsp)) {
+		spdm_cert_set_free(cs);
+		return rsp ? (int)PTR_ERR(rsp) : -ENOMEM;
+	}
+	fw->certs = cs;
+	fw->rsp = rsp;
+	return 0;
+}
+
+static void hw_spdm_fw_request(struct hw_doe *doe, void *priv, const uint32_t *dw, size_t n)
+{
+	struct hw_spdm_fw *fw = priv;
+	bool secured = ((dw[0] >> 16) & 0xff) == SPDM_DOE_TYPE_SECURED_SPDM, rsp_secured;
+	size_t i, plen = (n - 2) * 4, len, ndw;
+	uint32_t *obj = NULL, *req;
+	uint8_t *msg;
+	int rc;
+
+	req = pl_calloc(n, sizeof(*req));
+	if (!req)
+		goto err_fail;
+	memcpy(req, dw, n * sizeof(*req));
+	if (fw->tap)
+		fw->tap(fw->tap_arg, false, req, n);
+	if (!fw->rsp && hw_spdm_fw_provision(fw) < 0)
+		goto err_free_req;
+	/* Payload bytes: DWORD i holds bytes 4i..4i+3, little endian. */
+	msg = (uint8_t *)(req + 2);
+	for (i = 0; i < n - 2; i++) {
+		uint32_t v = req[2 + i];
+
+		msg[4 * i] = (uint8_t)v;
+		msg[4 * i + 1] = (uint8_t)(v >> 8);
+		msg[4 * i + 2] = (uint8_t)(v >> 16);
+		msg[4 * i + 3] = (uint8_t)(v >> 24);
+	}
+	len = spdm_doe_msg_len(&fw->lctx, secured, msg, plen);
+	if (!secured)
+		spdm_doe_track(&fw->lctx, msg, len);
+	rc = spdm_responder_handle(fw->rsp, secured, msg, len, &rsp_secured, fw->out,
+				   sizeof(fw->out));
+	if (rc < 0)
+		goto err_free_req;
+	if (!rsp_secured)
+		spdm_doe_track(&fw->lctx, fw->out, (size_t)rc);
+	ndw = 2 + ((size_t)rc + 3) / 4;
+	obj = pl_calloc(ndw, sizeof(*obj));
+	if (!obj)
+		goto err_free_req;
+	obj[0] = SPDM_DOE_VENDOR_PCISIG |
+		 (uint32_t)(rsp_secured ? SPDM_DOE_TYPE_SECURED_SPDM : SPDM_DOE_TYPE_SPDM) << 16;
+	obj[1] = (uint32_t)ndw;
+	for (i = 0; i < (size_t)rc; i++)
+		obj[2 + i / 4] |= (uint32_t)fw->out[i] << (8 * (i % 4));
+	if (fw->tap && fw->tap(fw->tap_arg, true, obj, ndw) == HW_SPDM_TAP_DROP) {
+		pl_dbg("spdm fw %s: response dropped by tap (stalled)", fw->dev->name);
+		goto out;
+	}
+	if (hw_doe_respond(doe, obj, ndw) < 0)
+		goto err_free_obj;
+out:
+	free(obj);
+	free(req);
+	return;
+err_free_obj:
+	free(obj);
+err_free_req:
+	free(req);
+err_fail:
+	/* No response can be produced: DOE Error (PCIe r6.2 §6.30.2). */
+	hw_doe_fail(doe);
+}
+
+static void hw_spdm_fw_release(void *priv)
+{
+	struct hw_spdm_fw *fw = priv;
+
+	list_del(&fw->node);
+	spdm_responder_free(fw->rsp);
+	spdm_cert_set_free(fw->certs);
+	hw_security_put(fw->sec);	/* the firmware's reference */
+	free(fw);
+}
+
+static const struct hw_doe_ops hw_spdm_fw_ops = {
+	.protocols = hw_spdm_protocols,
+	.nr_protocols = ARRAY_SIZE(hw_spdm_protocols),
+	.request = hw_spdm_fw_request,
+	.release = hw_spdm_fw_release,
+};
+
+struct hw_security_init {
+	struct hw_security *sec;
+};
+
+static int hw_security_attach_one(struct hw_pcidev *dev, void *arg)
+{
+	struct hw_security_init *in = arg;
+	struct hw_doe *doe = hw_doe_get(dev, 0);
+	struct hw_spdm_fw *fw;
+	int rc;
+
+	if (!doe)
+		return 0;
+	fw = pl_zalloc(sizeof(*fw));
+	if (!fw)
+		return -ENOMEM;
+	fw->dev = dev;
+	fw->doe = doe;
+	fw->sec = in->sec;
+	rc = hw_doe_attach(doe, &hw_spdm_fw_ops, fw);
+	if (rc < 0) {
+		free(fw);
+		return rc;
+	}
+	/* Nothing fails from here: the DOE capability owns fw. */
+	in->sec->refs++;		/* fw's reference */
+	list_add_tail(&fw->node, &in->sec->fws);
+	return 0;
+}
+
+int hw_security_platform_init(struct hw_platform *p)
+{
+	struct hw_security_init in;
+	struct hw_security *sec;
+	int rc;
+
+	sec = pl_zalloc(sizeof(*sec));
+	if (!sec)
+		return -ENOMEM;
+	sec->refs = 1;			/* ours, until the walk is done */
+	sec->p = p;
+	INIT_LIST_HEAD(&sec->fws);
+	in.sec = sec;
+	rc = hw_platform_for_each_func(p, hw_security_attach_one, &in);
+	/* Published only if some firmware holds it; borrowed by p. */
+	if (sec->refs > 1)
+		p->security = sec;
+	hw_security_put(sec);
+	return rc;
+}
+
+int hw_platform_root_ca_pem(struct hw_platform *p, char **pem, size_t *len)
+{
+	struct hw_security *sec = p->security;
+	char *data, *out;
+	BIO *bio;
+	long n;
+	int rc;
+
+	if (!sec)
+		return -ENODEV;
+	rc = hw_security_vendor_root(sec);
+	if (rc)
+		return rc;
+	bio = BIO_new(BIO_s_mem());
+	if (!bio)
+		return -ENOMEM;
+	rc = -EIO;
+	if (!PEM_write_bio_X509(bio, sec->vendor->root))
+		goto out;
+	n = BIO_get_mem_data(bio, &data);
+	if (n <= 0)
+		goto out;
+	rc = -ENOMEM;
+	out = pl_zalloc((size_t)n + 1);
+	if (!out)
+		goto out;
+	memcpy(out, data, (size_t)n);
+	*pem = out;
+	*len = (size_t)n;
+	rc = 0;
+out:
+	BIO_free(bio);
+	return rc;
+}
+
+int hw_spdm_set_tap(struct hw_platform *p, struct hw_pcidev *dev, hw_spdm_tap_fn fn, void *arg)
+{
+	struct hw_spdm_fw *fw;
+
+	if (!p->security)
+		return -ENODEV;
+	list_for_each_entry(fw, &p->security->fws, node) {
+		if (fw->dev == dev) {
+			fw->tap = fn;
+			fw->tap_arg = arg;
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
