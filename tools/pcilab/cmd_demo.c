@@ -13,6 +13,7 @@
 #include "kernel/pci/pci.h"
 #include "hw/platform/desc.h"
 #include "commands.h"
+#include "lspci.h"
 #include "common.h"
 
 static const char *const std_cap_names[] = {
@@ -147,22 +148,32 @@ static void demo_show_caps(const struct pci_dev *dev, const char *indent)
 	printf("%s\n", n ? "" : " none");
 }
 
+static struct lspci_names *demo_names;
+
 static void demo_show_dev(const struct pci_dev *dev, int depth)
 {
-	char indent[80], res[96];
+	char indent[80], res[96], cls[128], name[256];
 	unsigned int i;
 	int n = MIN(depth * 4, (int)sizeof(indent) - 8);
 
 	memset(indent, ' ', (size_t)n + 4);
 	indent[n + 4] = '\0';
 
-	printf("%*s%s [%04x:%04x] class %06x", n, "", pci_name(dev), dev->vendor,
-	       dev->device, dev->class);
+	if (demo_names) {
+		lspci_name_class(demo_names, cls, sizeof(cls), dev->class >> 8);
+		lspci_name_dev(demo_names, name, sizeof(name), dev->vendor, dev->device);
+	} else {
+		snprintf(cls, sizeof(cls), "Class %04x", dev->class >> 8);
+		snprintf(name, sizeof(name), "Device %04x:%04x", dev->vendor, dev->device);
+	}
+	printf("%*s%s %s: %s [%04x:%04x]\n", n, "", pci_name(dev), cls, name,
+	       dev->vendor, dev->device);
+	printf("%s", indent);
 	if (dev->pcie_cap && dev->pcie_type < ARRAY_SIZE(pcie_type_names) &&
 	    pcie_type_names[dev->pcie_type])
-		printf(" %s", pcie_type_names[dev->pcie_type]);
+		printf("PCIe %s", pcie_type_names[dev->pcie_type]);
 	else if (!dev->pcie_cap)
-		printf(" conventional PCI");
+		printf("conventional PCI");
 	if (dev->subordinate)
 		printf(" [bus %02x-%02x]", pci_bus_secondary(dev->subordinate),
 		       pci_bus_subordinate(dev->subordinate));
@@ -237,6 +248,7 @@ int cmd_demo(int argc, char **argv)
 	rc = tool_world_boot(&w);
 	if (rc)
 		return rc;
+	demo_names = lspci_names_open(false);
 
 	pci_for_each_dev(w.pci, dev)
 		nr_devs++;
@@ -266,6 +278,8 @@ int cmd_demo(int argc, char **argv)
 	} else {
 		printf("Enumeration reported no problems.\n");
 	}
+	lspci_names_close(demo_names);
+	demo_names = NULL;
 	tool_world_shutdown(&w);
 	return 0;
 }

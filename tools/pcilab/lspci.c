@@ -326,6 +326,31 @@ const char *lspci_name_progif(struct lspci_names *nm, char *buf, size_t len,
 			       cls, progif);
 }
 
+struct lspci_names *lspci_names_open(bool numeric)
+{
+	struct lspci_names *nm = calloc(1, sizeof(*nm));
+
+	if (!nm)
+		return NULL;
+	nm->pacc = pci_alloc();
+	if (!nm->pacc) {
+		free(nm);
+		return NULL;
+	}
+	nm->pacc->warning = names_quiet;
+	nm->pacc->debug = names_quiet;
+	nm->pacc->numeric_ids = numeric;
+	return nm;
+}
+
+void lspci_names_close(struct lspci_names *nm)
+{
+	if (!nm)
+		return;
+	pci_cleanup(nm->pacc);
+	free(nm);
+}
+
 /* ---- listing ------------------------------------------------------------ */
 
 static int cmp_func(const void *a, const void *b)

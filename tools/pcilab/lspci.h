@@ -75,8 +75,13 @@ int lspci_show(FILE *out, const struct lspci_func *funcs, size_t n,
 int lspci_load_dump(const char *path, struct lspci_func **funcs, size_t *n,
 		    char *err, size_t errlen);
 
-/* Internal to the decoder (lspci_verbose.c). */
+/* Names from pci.ids (through libpci), for other commands too. NULL when
+ * out of memory; lookups then fall back to numbers. */
 struct lspci_names;
+struct lspci_names *lspci_names_open(bool numeric);
+void lspci_names_close(struct lspci_names *nm);
+
+/* Internal to the decoder (lspci_verbose.c). */
 const char *lspci_name_class(struct lspci_names *nm, char *buf, size_t len, unsigned int cls);
 const char *lspci_name_dev(struct lspci_names *nm, char *buf, size_t len,
 			   unsigned int ven, unsigned int dev);

@@ -1,0 +1,78 @@
+#!/bin/bash
+# The pcilab command line as a user meets it (TAP): the main job, --help on
+# every command, exit statuses, and clear messages for bad input files.
+#   usage: cli.sh PCILAB SOURCE_DIR
+PCILAB=$1
+SRC=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+n=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$T/out" "$T/err" 2>/dev/null | head -30; }
+# expect STATUS DESC COMMAND...: run, compare the exit status
+expect() {
+	local want=$1 d=$2 got
+	shift 2
+	"$@" > "$T/out" 2> "$T/err"
+	got=$?
+	if [ "$got" = "$want" ]; then ok "$d"; else echo "# exit $got, expected $want" > "$T/err.x"; cat "$T/err.x" >> "$T/err"; not_ok "$d"; fi
+}
+# grep_out FILE PATTERN DESC
+grep_in() {
+	if grep -qE -- "$2" "$1"; then ok "$3"; else not_ok "$3"; fi
+}
+
+echo "1..22"
+
+# The main job on the built-in platform: every function the platform file
+# describes is found through config space, and nothing is left unassigned.
+expect 0 "pcilab demo exits 0" "$PCILAB" demo
+cp "$T/out" "$T/demo"
+grep_in "$T/demo" "enumerated 18 functions" "demo: 18 functions enumerated"
+grep_in "$T/demo" "0000:05:00.0 .*SR-IOV|SR-IOV" "demo: SR-IOV capability shown"
+grep_in "$T/demo" "BAR [0-9] +\[mem 0x80[0-9a-f]+-0x[0-9a-f]+ 64bit pref\]" "demo: a 64-bit prefetchable BAR placed above 4G"
+grep_in "$T/demo" "Enumeration reported no problems" "demo: no problems on the default platform"
+if grep -q "not assigned" "$T/demo"; then not_ok "demo: every BAR assigned"; else ok "demo: every BAR assigned"; fi
+
+# A platform whose BAR cannot fit: reported, the rest still works.
+cat > "$T/toobig.yaml" <<'YAML'
+name: too-big
+host-bridges:
+  - segment: 0
+    mmio: {base: 0xc0000000, size: 0x10000000}
+    devices:
+      - address: 01.0
+        kind: root-port
+        children:
+          - address: 00.0
+            kind: endpoint
+            vendor: 0x1b36
+            device: 0x0010
+            class: 0x010802
+            bars:
+              - {index: 0, type: mem32, size: 1G}
+              - {index: 2, type: mem32, size: 16K}
+YAML
+expect 0 "demo on a platform whose BAR does not fit still exits 0" "$PCILAB" --platform "$T/toobig.yaml" demo
+grep_in "$T/out" "BAR 0 .*can't assign" "demo: the BAR that does not fit is reported"
+grep_in "$T/out" "BAR 2 +\[mem 0x[0-9a-f]+-0x[0-9a-f]+\]$" "demo: the other BAR is assigned"
+
+# Help everywhere, usage errors are status 2.
+expect 0 "pcilab --help" "$PCILAB" --help
+grep_in "$T/out" "usage: pcilab" "pcilab --help prints usage"
+expect 0 "pcilab demo --help" "$PCILAB" demo --help
+expect 0 "pcilab lspci --help" "$PCILAB" lspci --help
+expect 2 "unknown command is a usage error" "$PCILAB" frobnicate
+expect 2 "missing option argument is a usage error" "$PCILAB" lspci --platform
+expect 2 "bad --log-level is a usage error" "$PCILAB" --log-level loud demo
+
+# Bad platform files: status 2, one message naming file:line:col.
+printf 'name: x\nhost-bridges:\n  - segment: 0\n    devices:\n      - address: 01.0\n        kind: endpoint\n        vendor: 0x1b36\n        device: 1\n        class: 0x020000\n        bars:\n          - {index: 0, type: mem32, size: 3000}\n' > "$T/bar.yaml"
+expect 2 "BAR size not a power of two: exit 2" "$PCILAB" --platform "$T/bar.yaml" demo
+grep_in "$T/err" "bar.yaml:11:[0-9]+: .*power of two" "BAR size error names file:line:col"
+printf 'name: x\nhost-bridges: [\n' > "$T/syntax.yaml"
+expect 2 "YAML syntax error: exit 2" "$PCILAB" --platform "$T/syntax.yaml" lspci
+grep_in "$T/err" "syntax.yaml:[0-9]+:[0-9]+: " "syntax error names file:line:col"
+expect 2 "missing platform file: exit 2" "$PCILAB" --platform "$T/nonexistent.yaml" demo
+expect 2 "malformed lspci dump: exit 2" "$PCILAB" --platform-dump "$SRC/README.md" lspci
