@@ -12,6 +12,11 @@
  *     exists unless ARI Forwarding is enabled (PCIe r6.2 §7.3.1,
  *     §6.13). A request nobody claims completes with Unsupported Request:
  *     reads return all-ones (PCIe r6.2 §2.3.2, root complex behaviour).
+ *   - RAM is the CPU's own memory: the kernel side reads and writes it
+ *     directly (hw_ram_*), as a CPU does with loads and stores. Devices
+ *     reach it only by DMA, through the platform's IOMMU (hw/fabric/dma.h).
+ *   - Chipset registers (the VT-d units' 4 KiB windows) are decoded by the
+ *     root complex ahead of the host-bridge apertures.
  *   - Memory and I/O requests from the CPU are routed by host-bridge
  *     apertures, bridge windows (Memory/Prefetchable/I/O Base and Limit,
  *     PCI-to-PCI Bridge r1.2 §3.2.5.6-§3.2.5.10) with Memory/I/O Space
@@ -37,6 +42,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "hw/platform/desc.h"
 
@@ -64,6 +70,41 @@ int hw_platform_host_bridge_info(const struct hw_platform *p, unsigned int idx,
 				 struct hw_host_bridge_info *info);
 
 /*
+ * What firmware tells the OS about a DMA remapping unit (the ACPI DMAR
+ * table's DRHD structure, VT-d §8.3): where its register window is and
+ * which devices it translates for. With include_all the unit covers every
+ * device of its segment not claimed by another unit (DRHD flag
+ * INCLUDE_PCI_ALL); the platform builds only such units for now.
+ */
+enum hw_iommu_type {
+	HW_IOMMU_VTD = 1,	/* Intel VT-d remapping hardware unit */
+};
+
+struct hw_iommu_info {
+	enum hw_iommu_type type;
+	uint64_t base;		/* register window (MMIO, hw_mmio_*) */
+	uint64_t size;		/* bytes: 4 KiB */
+	uint16_t segment;
+	bool include_all;
+};
+
+unsigned int hw_platform_nr_iommus(const struct hw_platform *p);
+/* idx 0..nr-1, DRHD order; -EINVAL when idx >= hw_platform_nr_iommus(). */
+int hw_platform_iommu_info(const struct hw_platform *p, unsigned int idx,
+			   struct hw_iommu_info *info);
+
+/*
+ * System RAM, [0, hw_platform_ram_size()): the kernel side's own memory,
+ * accessed like CPU loads and stores. A range not entirely inside RAM fails
+ * with -EFAULT and touches nothing. hw_ram_ptr() returns a host pointer for
+ * direct access (RAM is one contiguous mapping) or ERR_PTR(-EFAULT).
+ */
+uint64_t hw_platform_ram_size(const struct hw_platform *p);
+int hw_ram_read(struct hw_platform *p, uint64_t pa, void *buf, size_t len);
+int hw_ram_write(struct hw_platform *p, uint64_t pa, const void *buf, size_t len);
+void *hw_ram_ptr(struct hw_platform *p, uint64_t pa, uint64_t len);
+
+/*
  * Configuration request (ECAM-style addressing). len 1, 2 or 4, reg aligned
  * to len, reg < 4096, else -EINVAL (nothing is sent). A request that
  * completes with UR is not an error: *val is all-ones (reads) or the write
@@ -75,6 +116,8 @@ int hw_cfg_write(struct hw_platform *p, uint16_t seg, uint8_t bus, uint8_t devfn
 		 uint16_t reg, unsigned int len, uint32_t val);
 
 /* CPU memory / port I/O request. len 1, 2, 4 or 8 (I/O: up to 4), aligned.
+ * Memory requests reach an IOMMU's register window first (see
+ * hw_platform_iommu_info()), then the host-bridge apertures.
  * Unclaimed: reads fill all-ones; returns 0 either way (-EINVAL for a bad
  * len/alignment). */
 int hw_mmio_read(struct hw_platform *p, uint64_t addr, void *buf, unsigned int len);

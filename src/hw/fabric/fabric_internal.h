@@ -33,6 +33,8 @@ enum hw_fabric_bus_kind {
 };
 
 struct hw_host_bridge;
+struct hw_mem;
+struct hw_vtd;
 
 struct hw_fabric_bus {
 	enum hw_fabric_bus_kind kind;
@@ -42,13 +44,26 @@ struct hw_fabric_bus {
 	unsigned int nr_funcs;
 };
 
+/* One DMA remapping unit of the root complex. */
+struct hw_platform_iommu {
+	struct hw_iommu_info info;
+	struct hw_vtd *vtd;		/* owned */
+};
+
 struct hw_host_bridge {
 	struct hw_host_bridge_info info;
 	struct hw_fabric_bus *root;	/* owned */
+	struct hw_platform *platform;	/* back pointer: DMA reaches RAM */
+	/* The unit translating DMA from this host bridge's segment; NULL when
+	 * the platform has none (DMA goes to RAM untranslated). Borrowed. */
+	struct hw_vtd *vtd;
 };
 
 struct hw_platform {
 	uint64_t ram_size;
+	struct hw_mem *mem;		/* system RAM at physical 0; owned */
+	unsigned int nr_iommus;
+	struct hw_platform_iommu *iommus;	/* array, DRHD order; owned */
 	unsigned int nr_host_bridges;
 	struct hw_host_bridge *host_bridges;	/* array, desc order; owned */
 	/* Device security firmware state (hw/security); borrowed: owned by the
@@ -94,6 +109,11 @@ uint16_t hw_fabric_func_segment(const struct hw_pcidev *dev);
  */
 int hw_fabric_bus_attach(struct hw_fabric_bus *bus, struct hw_pcidev *dev, uint8_t devfn);
 void hw_fabric_bus_detach(struct hw_pcidev *dev);
+
+/* The VT-d model of unit idx (tests and benchmarks), or NULL. */
+struct hw_vtd *hw_platform_vtd(struct hw_platform *p, unsigned int idx);
+/* The platform's RAM (hw/mem.h). */
+struct hw_mem *hw_platform_mem(struct hw_platform *p);
 
 /* Internal to hw/fabric: free a bus and everything below it. */
 void hw_fabric_bus_free(struct hw_fabric_bus *bus);

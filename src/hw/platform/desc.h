@@ -86,6 +86,29 @@ enum hw_desc_kind {
 	HW_DESC_REPLAY,			/* raw config space from an lspci dump */
 };
 
+/*
+ * Behaviour model of an endpoint (hw/devices/model.h maps the names used
+ * in platform files). GENERIC (0, the default) is the plain endpoint with
+ * passive BARs; DMA_TEST is the DMA test device (hw/devices/dmatest.h),
+ * which owns BAR0 and defaults its IDs when the description leaves them 0.
+ */
+enum hw_desc_model {
+	HW_DESC_MODEL_GENERIC = 0,
+	HW_DESC_MODEL_DMA_TEST,
+	HW_DESC_MODEL_NR,
+};
+
+/*
+ * DMA remapping hardware of a platform (the ACPI DMAR table's DRHD units).
+ * DEFAULT (0): one Intel VT-d unit per PCI segment, covering every device
+ * of its segment; NONE: no IOMMU, DMA reaches RAM untranslated.
+ */
+enum hw_desc_iommu {
+	HW_DESC_IOMMU_DEFAULT = 0,
+	HW_DESC_IOMMU_NONE,
+	HW_DESC_IOMMU_VTD,		/* same as DEFAULT, said explicitly */
+};
+
 /* One PCI function and, for bridges, what sits behind it. */
 struct hw_desc_func {
 	struct list_head node;		/* in parent's children or host bridge's devices */
@@ -113,6 +136,9 @@ struct hw_desc_func {
 	 * (0 = unknown) */
 	uint8_t *raw_cfg;		/* HW_PCI_CFG_SIZE bytes */
 	unsigned int raw_len;		/* valid bytes (64, 256 or 4096) */
+
+	/* HW_DESC_ENDPOINT: behaviour model (0: generic endpoint). */
+	enum hw_desc_model model;
 };
 
 struct hw_desc_range {
@@ -133,8 +159,15 @@ struct hw_desc_host_bridge {
 struct hw_desc_platform {
 	char *name;
 	char *file;			/* source file name, or "<built-in>" */
-	uint64_t ram_size;		/* bytes of system RAM at address 0 */
+	uint64_t ram_size;		/* bytes of system RAM at address 0;
+					 * 0: 1 GiB; a multiple of 4 KiB */
 	struct list_head host_bridges;	/* struct hw_desc_host_bridge */
+	/* DMA remapping units (0: one VT-d unit per segment). */
+	enum hw_desc_iommu iommu;
+	/* Register window of the first unit, further units follow at 4 KiB
+	 * steps; 0: 0xfed90000 (docs/dma.md), or just above RAM and every
+	 * host bridge aperture when those cover that address. */
+	uint64_t iommu_base;
 };
 
 /*

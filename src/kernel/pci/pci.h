@@ -38,6 +38,10 @@ struct hw_platform;
 #define PCI_FUNC(devfn)		((devfn) & 0x07)
 #endif
 
+/* Class codes (base << 8 | sub), PCI Code and ID Assignment r1.16 §1. */
+#define PCI_CLASS_BRIDGE_HOST	0x0600
+#define PCI_CLASS_BRIDGE_PCI	0x0604
+
 /* Resource flags, with Linux's values (include/linux/ioport.h). */
 #define IORESOURCE_IO		0x00000100ul
 #define IORESOURCE_MEM		0x00000200ul
@@ -70,6 +74,8 @@ struct pci_resource {
 #define PCI_RES_FAILED		BIT(2)	/* could not be assigned (reported) */
 #define PCI_RES_FALLBACK	BIT(3)	/* 64-bit pref placed in a non-pref window */
 #define PCI_RES_UNUSED		BIT(4)	/* window the path cannot use */
+#define PCI_RES_HOST64		BIT(5)	/* non-pref 64-bit BAR that firmware put
+					 * in the host's 64-bit window (root bus) */
 
 /* 0 for an unimplemented resource or a disabled (empty) window. */
 static inline uint64_t pci_resource_size(const struct pci_resource *r)

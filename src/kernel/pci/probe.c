@@ -224,7 +224,12 @@ static unsigned int pci_cfg_space_size(struct pci_dev *dev)
 	uint32_t status, hdr, v;
 	int pos;
 
-	if (dev->bus->no_ext_cfg || !dev->pcie_cap)
+	if (dev->bus->no_ext_cfg)
+		return PCI_CFG_SPACE_SIZE;
+	/* Linux pci_cfg_space_size(): host bridges are probed for extended
+	 * space even without a PCI Express capability (chipsets often lack
+	 * one); other conventional functions have 256 bytes. */
+	if (!dev->pcie_cap && (dev->class >> 8) != PCI_CLASS_BRIDGE_HOST)
 		return PCI_CFG_SPACE_SIZE;
 	if (pci_cfg_rd(dev, PCI_CFG_SPACE_SIZE, 4, &status) < 0 || status == 0xffffffffu)
 		return PCI_CFG_SPACE_SIZE;

@@ -85,6 +85,8 @@ static int pci_res_route(const struct pci_bus *bus, const struct pci_dev *dev,
 		return PCI_WIN_IO;
 	if (!(r->flags & IORESOURCE_MEM))
 		return -1;
+	if (r->state & PCI_RES_HOST64)
+		return PCI_WIN_PREF;
 	want_pref = idx == PCI_BRIDGE_PREF_MEM_WINDOW ||
 		    ((r->flags & IORESOURCE_PREFETCH) && (r->flags & IORESOURCE_MEM_64));
 	if (want_pref && bus->pref_ok && !(r->state & PCI_RES_FALLBACK))
@@ -103,7 +105,7 @@ static void pci_res_release(struct pci_resource *r)
 {
 	uint64_t size = r->end - r->start + 1;
 
-	r->state &= ~(PCI_RES_FW | PCI_RES_FIXED);
+	r->state &= ~(PCI_RES_FW | PCI_RES_FIXED | PCI_RES_HOST64);
 	r->flags |= IORESOURCE_UNSET;
 	r->start = 0;
 	r->end = size - 1;
@@ -221,6 +223,21 @@ static void pci_bus_claim(struct pci_bus *bus)
 					continue;
 				}
 				r->state &= ~PCI_RES_FALLBACK;
+			}
+			/*
+			 * Firmware may place a non-prefetchable 64-bit BAR above
+			 * 4 GiB directly on a root bus (virtio devices on cloud
+			 * VMs do). A host bridge window is an ACPI _CRS range,
+			 * not a bridge's prefetchable window, so Linux claims it
+			 * there; our host's 64-bit window stands for that range.
+			 */
+			if (i == PCI_WIN_MEM && !bus->parent && (r->flags & IORESOURCE_MEM_64)) {
+				r->state |= PCI_RES_HOST64;
+				if (pci_claim_in(bus, PCI_WIN_PREF, r)) {
+					r->state |= PCI_RES_FIXED;
+					continue;
+				}
+				r->state &= ~PCI_RES_HOST64;
 			}
 			pci_res_release(r);
 		}

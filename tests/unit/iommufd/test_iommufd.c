@@ -372,8 +372,15 @@ static void test_global_options(void **state)
 static void do_ioas_destroy(unsigned int domains)
 {
 	struct fix *f = fix_new(domains);
+	uint32_t first_stdev = f->stdev_id - 3 * (domains > 1);
 
 	test_ioctl_ioas_map_fixed(buffer, PAGE_SIZE, f->base_iova + PAGE_SIZE);
+	if (domains > 1) {
+		/* IDs come three per mock device: stdev, idev, hwpt. */
+		assert_int_equal(first_stdev, 2);
+		test_ioctl_destroy(first_stdev);
+		assert_errno(EBUSY, _test_ioctl_destroy(f->ioas_id));
+	}
 	if (f->stdev_id) {
 		assert_errno(EBUSY, _test_ioctl_destroy(f->ioas_id));
 		assert_errno(EBUSY, _test_ioctl_destroy(f->hwpt_id));
@@ -433,7 +440,7 @@ static void do_area(unsigned int domains)
 		_test_ioctl_ioas_map(f->ioas_id + 100, buffer, PAGE_SIZE, &__i, RW); }));
 	test_err_ioctl_ioas_unmap(EINVAL, f->base_iova, 0);
 	test_err_ioctl_ioas_unmap(EOVERFLOW, UINT64_MAX, PAGE_SIZE);
-	test_err_ioctl_ioas_unmap(EOVERFLOW, 2, UINT64_MAX - 1);
+	test_err_ioctl_ioas_unmap(EOVERFLOW, 3, UINT64_MAX - 1);
 	if (f->stdev_id) {
 		/* Outside the mock aperture is reserved; sub-granule is unaligned. */
 		test_err_ioctl_ioas_map_fixed(EINVAL, buffer, PAGE_SIZE, PAGE_SIZE);
@@ -791,7 +798,6 @@ static void test_huge_pages_option(void **state)
 		.size = sizeof(cmd), .option_id = IOMMU_OPTION_HUGE_PAGES,
 		.op = IOMMU_OPTION_OP_GET, .val64 = 3, .object_id = f->ioas_id,
 	};
-	uint64_t iova;
 
 	(void)state;
 	assert_ok(xioctl(IOMMU_OPTION, &cmd));
@@ -806,8 +812,7 @@ static void test_huge_pages_option(void **state)
 	assert_int_equal(cmd.val64, 0);
 	/* Page alignment is now required. */
 	test_err_ioctl_ioas_map_fixed(EINVAL, buffer, PAGE_SIZE / 2, PAGE_SIZE);
-	iova = 0;
-	test_ioctl_ioas_map(buffer, PAGE_SIZE, &iova);
+	test_ioctl_ioas_map_fixed(buffer, PAGE_SIZE, MOCK_APERTURE_START);
 	/* Cannot turn off large pages once a domain has mappings. */
 	test_cmd_mock_domain(f->ioas_id, &f->stdev_id, NULL, NULL);
 	cmd.op = IOMMU_OPTION_OP_SET;
@@ -843,7 +848,7 @@ static void test_accounting_limit(void **state)
 	/* Without a domain nothing is pinned, so the limit does not apply. */
 	test_ioctl_destroy(f->stdev_id);
 	acct->limit_pages = 0;
-	test_ioctl_ioas_map(buffer, 8 * PAGE_SIZE, &iova);
+	test_ioctl_ioas_map_fixed(buffer, 8 * PAGE_SIZE, MOCK_APERTURE_START);
 	/* ...until a domain attaches. */
 	assert_errno(ENOMEM, _test_cmd_mock_domain(f->ioas_id, NULL, NULL, NULL));
 	/* CAP_IPC_LOCK pins are not charged. */
@@ -901,12 +906,12 @@ static int fail_nth_sequence(void)
 	rc = xioctl(IOMMU_IOAS_ALLOC, &alloc);
 	if (rc)
 		goto out;
-	map.ioas_id = alloc.out_ioas_id;
-	rc = xioctl(IOMMU_IOAS_MAP, &map);
-	if (rc)
-		goto out;
 	md.id = alloc.out_ioas_id;
 	rc = xioctl(IOMMU_TEST_CMD, &md);
+	if (rc)
+		goto out;
+	map.ioas_id = alloc.out_ioas_id;
+	rc = xioctl(IOMMU_IOAS_MAP, &map);
 	if (rc)
 		goto out;
 	saved_iova = map.iova;
