@@ -9,5 +9,6 @@
 
 int cmd_demo(int argc, char **argv);
 int cmd_lspci(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
 
 #endif /* PCILAB_TOOLS_COMMANDS_H */

@@ -20,6 +20,7 @@ struct tool_cmd {
 static const struct tool_cmd tool_cmds[] = {
 	{ "demo", cmd_demo, "boot a platform, enumerate it, show what the kernel side found" },
 	{ "lspci", cmd_lspci, "list PCI functions like pciutils' lspci (-t -v -n -s -d -x -D ...)" },
+	{ "attest", cmd_attest, "authenticate devices with CMA-SPDM over DOE (certificates, measurements)" },
 };
 
 static void usage(FILE *f)

@@ -13,6 +13,8 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "hw/fabric/fabric_internal.h"
+#include "hw/iommu/vtd.h"
+#include "hw/mem.h"
 #include "hw/pcidev/pci_regs_ext.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -43,7 +45,7 @@ static bool hw_fabric_link_disabled(const struct hw_pcidev *bridge)
 }
 
 /* The secondary side of a bridge is cut off: held in reset or link down. */
-static bool hw_fabric_secondary_down(const struct hw_pcidev *bridge)
+bool hw_fabric_secondary_down(const struct hw_pcidev *bridge)
 {
 	return hw_fabric_in_sbr(bridge) || hw_fabric_link_disabled(bridge);
 }
@@ -206,7 +208,64 @@ void hw_platform_destroy(struct hw_platform *p)
 	for (i = 0; i < p->nr_host_bridges; i++)
 		hw_fabric_bus_free(p->host_bridges[i].root);
 	free(p->host_bridges);
+	/* The units walk tables in RAM: they go before it. */
+	for (i = 0; i < p->nr_iommus; i++)
+		hw_vtd_destroy(p->iommus[i].vtd);
+	free(p->iommus);
+	hw_mem_destroy(p->mem);
 	free(p);
+}
+
+unsigned int hw_platform_nr_iommus(const struct hw_platform *p)
+{
+	return p->nr_iommus;
+}
+
+int hw_platform_iommu_info(const struct hw_platform *p, unsigned int idx,
+			   struct hw_iommu_info *info)
+{
+	if (!info || idx >= p->nr_iommus)
+		return -EINVAL;
+	*info = p->iommus[idx].info;
+	return 0;
+}
+
+struct hw_vtd *hw_platform_vtd(struct hw_platform *p, unsigned int idx)
+{
+	return idx < p->nr_iommus ? p->iommus[idx].vtd : NULL;
+}
+
+struct hw_mem *hw_platform_mem(struct hw_platform *p)
+{
+	return p->mem;
+}
+
+/* ----------------------------------------------------------------- RAM */
+
+uint64_t hw_platform_ram_size(const struct hw_platform *p)
+{
+	return p->ram_size;
+}
+
+int hw_ram_read(struct hw_platform *p, uint64_t pa, void *buf, size_t len)
+{
+	if (!p || (!buf && len))
+		return -EINVAL;
+	return hw_mem_read(p->mem, pa, buf, len);
+}
+
+int hw_ram_write(struct hw_platform *p, uint64_t pa, const void *buf, size_t len)
+{
+	if (!p || (!buf && len))
+		return -EINVAL;
+	return hw_mem_write(p->mem, pa, buf, len);
+}
+
+void *hw_ram_ptr(struct hw_platform *p, uint64_t pa, uint64_t len)
+{
+	if (!p)
+		return ERR_PTR(-EINVAL);
+	return hw_mem_ptr(p->mem, pa, len);
 }
 
 unsigned int hw_platform_nr_host_bridges(const struct hw_platform *p)
@@ -522,6 +581,21 @@ static int hw_fabric_access(struct hw_platform *p, bool is_io, uint64_t addr,
 		return -EINVAL;
 	if (addr % len)
 		return -EINVAL;
+
+	/*
+	 * Chipset registers are decoded by the root complex itself, ahead of
+	 * the PCI apertures: the DMA remapping units' windows (VT-d §8.3,
+	 * DRHD Register Base Address). An aligned access never straddles one.
+	 */
+	for (i = 0; !is_io && i < p->nr_iommus; i++) {
+		const struct hw_iommu_info *u = &p->iommus[i].info;
+
+		if (addr < u->base || addr - u->base >= u->size)
+			continue;
+		if (write)
+			return hw_vtd_mmio_write(p->iommus[i].vtd, addr - u->base, buf, len);
+		return hw_vtd_mmio_read(p->iommus[i].vtd, addr - u->base, buf, len);
+	}
 
 	/* Host bridge apertures (the ACPI _CRS windows) decide which root
 	 * bus sees the request. */

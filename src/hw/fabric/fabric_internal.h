@@ -100,6 +100,9 @@ uint8_t hw_fabric_bus_number(const struct hw_fabric_bus *bus);
 /* Routing ID (bus << 8 | devfn) a function uses as requester, with the bus
  * number as currently programmed (PCIe r6.2 §2.2.6.2). */
 uint16_t hw_fabric_func_rid(const struct hw_pcidev *dev);
+/* A bridge's secondary side is cut off (Secondary Bus Reset held, or Link
+ * Disable on a port): nothing crosses it in either direction. */
+bool hw_fabric_secondary_down(const struct hw_pcidev *bridge);
 /* PCI segment of the host bridge a function sits below. */
 uint16_t hw_fabric_func_segment(const struct hw_pcidev *dev);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -338,6 +339,7 @@ X509_STORE *pci_cma_trust_from_pem(const char *pem, size_t len)
 		n++;
 	}
 	BIO_free(b);
+	ERR_clear_error();	/* the PEM reader reports end of input as an error */
 	if (!n) {
 		X509_STORE_free(st);
 		return ERR_PTR(-EINVAL);

@@ -267,4 +267,55 @@ const char *pci_resource_str(const struct pci_resource *r, char *buf, size_t len
 /* "BAR 0", "ROM", "bridge window" (Linux's pci_resource_name()). */
 const char *pci_resource_name(const struct pci_dev *dev, unsigned int idx);
 
+/* ------------------------------------------------ topology helpers */
+
+static inline bool pci_is_root_bus(const struct pci_bus *bus)
+{
+	return bus->parent == NULL;
+}
+
+/* The bridge above dev, or NULL on a root bus. */
+static inline struct pci_dev *pci_upstream_bridge(const struct pci_dev *dev)
+{
+	return dev->bus->self;
+}
+
+/* Requester ID: bus << 8 | devfn (PCIe r6.2 §2.2.6.2). */
+static inline uint16_t pci_dev_id(const struct pci_dev *dev)
+{
+	return (uint16_t)(dev->bus->number << 8 | dev->devfn);
+}
+
+/*
+ * Call fn for each Requester ID dev's DMA may carry at the root complex:
+ * its own, then one per bridge that takes ownership of its requests
+ * (search.c). fn's pci_dev is the device owning that alias. A non-zero
+ * return from fn stops the walk and is returned.
+ */
+int pci_for_each_dma_alias(struct pci_dev *dev,
+			   int (*fn)(struct pci_dev *dev, uint16_t alias, void *data),
+			   void *data);
+
+/* ------------------------------------------------ ACS (acs.c) */
+
+/* ACS controls that isolate a function for the IOMMU (Linux REQ_ACS_FLAGS). */
+#define PCI_ACS_REQ_ISOLATION	(PCI_ACS_SV | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF)
+
+/*
+ * Enable the isolation controls dev's ACS capability implements (SV, RR,
+ * CR, UF; plus TB if translation_blocking), as Linux does at enumeration
+ * when an IOMMU asked for ACS. No ACS capability: nothing to do, 0.
+ */
+int pci_enable_acs(struct pci_dev *dev, bool translation_blocking);
+/* pci_enable_acs() on every function of sys, stopping at the first error. */
+int pci_enable_acs_all(struct pci_subsys *sys, bool translation_blocking);
+/* Does dev provide the ACS controls in flags (Linux pci_acs_enabled())? */
+bool pci_acs_enabled(const struct pci_dev *dev, uint16_t flags);
+/* Does every device from start up to end (NULL: the root bus) provide flags? */
+bool pci_acs_path_enabled(struct pci_dev *start, const struct pci_dev *end,
+			  uint16_t flags);
+/* The first device on that path that does not, or NULL if all do. */
+struct pci_dev *pci_acs_path_blocker(struct pci_dev *start, const struct pci_dev *end,
+				     uint16_t flags);
+
 #endif /* PCILAB_KERNEL_PCI_H */

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Upstream DMA: route a device's memory request to the root complex,
+ * translate it through the DMA remapping unit, and move the bytes (the
+ * rules are in dma.h).
+ *
+ * Hot path: the route (BME checks, Requester ID) is resolved once per
+ * call; then each translation page costs one hw_vtd_translate() (an IOTLB
+ * hit when warm) and one memcpy straight between the caller's buffer and
+ * RAM. Nothing is cached across calls, so reprogramming a bridge or
+ * clearing Bus Master Enable takes effect on the very next request.
+ */
+#include <string.h>
+
+#include "base/compiler.h"
+#include "base/err.h"
+#include "hw/fabric/dma.h"
+#include "hw/fabric/fabric_internal.h"
+#include "hw/iommu/vtd.h"
+#include "hw/mem.h"
+
+/* Where a request from one function goes. */
+struct hw_dma_route {
+	struct hw_mem *mem;
+	struct hw_vtd *vtd;	/* NULL: no remapping for this segment */
+	uint16_t rid;		/* as the root complex sees it */
+};
+
+static bool hw_dma_bme(const struct hw_pcidev *dev)
+{
+	return hw_pcidev_get16(dev, PCI_COMMAND) & PCI_COMMAND_MASTER;
+}
+
+/* Bridge with a PCI Express capability of type PCIe-to-PCI/PCI-X bridge. */
+static bool hw_dma_is_pcie_to_pci(const struct hw_pcidev *br)
+{
+	uint16_t cap = hw_pcidev_find_cap(br, PCI_CAP_ID_EXP);
+
+	return cap && ((hw_pcidev_get16(br, cap + PCI_EXP_FLAGS) & PCI_EXP_FLAGS_TYPE) >> 4) ==
+		      PCI_EXP_TYPE_PCI_BRIDGE;
+}
+
+static int hw_dma_resolve(struct hw_pcidev *dev, struct hw_dma_route *r)
+{
+	const struct hw_fabric_bus *bus;
+	uint16_t rid;
+
+	if (!dev)
+		return -EINVAL;
+	bus = dev->bus;
+	if (!bus)
+		return -ENODEV;
+	/* PCIe r6.2 §7.5.1.1.3: with Bus Master Enable clear a function
+	 * issues no memory requests. */
+	if (unlikely(!hw_dma_bme(dev)))
+		return -EPERM;
+	rid = hw_fabric_func_rid(dev);
+	for (; bus->bridge; bus = bus->bridge->bus) {
+		const struct hw_pcidev *br = bus->bridge;
+
+		/* A bridge forwards upstream only with its own BME set
+		 * (PCI-to-PCI Bridge r1.2 §3.2.5.2; PCIe r6.2 §7.5.1.1.3), and
+		 * nothing crosses a secondary side held in reset or down. */
+		if (unlikely(!hw_dma_bme(br) || hw_fabric_secondary_down(br)))
+			return -EIO;
+		if (bus->kind != HW_FABRIC_BUS_CONVENTIONAL)
+			continue;
+		/*
+		 * The bridge re-issues the transaction on its primary side as
+		 * its own. A PCIe-to-PCI bridge uses its secondary bus number
+		 * with device 0, function 0 (PCI Express to PCI/PCI-X Bridge
+		 * r1.0 §2.3); a conventional bridge is the initiator with its
+		 * own ID.
+		 */
+		if (hw_dma_is_pcie_to_pci(br))
+			rid = (uint16_t)(hw_fabric_bus_number(bus) << 8);
+		else
+			rid = hw_fabric_func_rid(br);
+	}
+	r->mem = bus->hb->platform->mem;
+	r->vtd = bus->hb->vtd;
+	r->rid = rid;
+	return 0;
+}
+
+int hw_dma_requester_id(struct hw_pcidev *dev, uint16_t *rid)
+{
+	struct hw_dma_route r;
+	int rc;
+
+	if (!rid)
+		return -EINVAL;
+	rc = hw_dma_resolve(dev, &r);
+	if (rc < 0)
+		return rc;
+	*rid = r.rid;
+	return 0;
+}
+
+/* PCIe r6.2 §6.20: no PASID prefix unless PASID Enable is set
+ * (PASID Control, §7.8.8.3). */
+static bool hw_dma_pasid_enabled(const struct hw_pcidev *dev)
+{
+	uint16_t cap = hw_pcidev_find_ext_cap(dev, PCI_EXT_CAP_ID_PASID);
+
+	return cap && (hw_pcidev_get16(dev, cap + PCI_PASID_CTRL) & PCI_PASID_CTRL_ENABLE);
+}
+
+static int hw_dma_begin(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
+			uint64_t addr, size_t len, struct hw_dma_route *r)
+{
+	int rc;
+
+	if (len && addr + (len - 1) < addr)
+		return -EINVAL;
+	if (has_pasid && pasid >> 20)
+		return -EINVAL;
+	rc = hw_dma_resolve(dev, r);
+	if (rc < 0)
+		return rc;
+	if (has_pasid && !hw_dma_pasid_enabled(dev))
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * Translate the page holding addr: *pa receives the host pointer for addr
+ * and the return value how many bytes from there lie in the same
+ * translation (at most len), or a negative errno.
+ */
+static inline int64_t hw_dma_xlate(const struct hw_dma_route *r, bool has_pasid,
+				   uint32_t pasid, uint64_t addr, size_t len,
+				   unsigned int access, uint8_t **host)
+{
+	uint64_t pa = addr, psz, n;
+	int rc;
+
+	if (r->vtd) {
+		rc = hw_vtd_translate(r->vtd, r->rid, has_pasid, pasid, addr, access,
+				      &pa, &psz);
+		if (unlikely(rc < 0))
+			return rc;
+		n = psz - (addr & (psz - 1));
+		if (n > len)
+			n = len;
+	} else {
+		n = len;
+	}
+	/* Not RAM: the root complex completes it with UR. */
+	if (unlikely(!hw_mem_valid(r->mem, pa, n)))
+		return -EIO;
+	*host = r->mem->base + pa;
+	return (int64_t)n;
+}
+
+int hw_dma_read(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
+		uint64_t addr, void *buf, size_t len)
+{
+	struct hw_dma_route r;
+	uint8_t *out = buf, *host;
+	int64_t n;
+	int rc;
+
+	if (!buf && len)
+		return -EINVAL;
+	rc = hw_dma_begin(dev, has_pasid, pasid, addr, len, &r);
+	if (rc < 0)
+		return rc;
+	while (len) {
+		n = hw_dma_xlate(&r, has_pasid, pasid, addr, len, HW_VTD_ACC_R, &host);
+		if (n < 0)
+			return (int)n;
+		memcpy(out, host, (size_t)n);
+		out += n;
+		addr += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int hw_dma_write(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
+		 uint64_t addr, const void *buf, size_t len)
+{
+	struct hw_dma_route r;
+	const uint8_t *in = buf;
+	uint8_t *host;
+	int64_t n;
+	int rc;
+
+	if (!buf && len)
+		return -EINVAL;
+	rc = hw_dma_begin(dev, has_pasid, pasid, addr, len, &r);
+	if (rc < 0)
+		return rc;
+	while (len) {
+		n = hw_dma_xlate(&r, has_pasid, pasid, addr, len, HW_VTD_ACC_W, &host);
+		if (n < 0)
+			return (int)n;
+		memcpy(host, in, (size_t)n);
+		in += n;
+		addr += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int hw_dma_fill(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
+		uint64_t addr, uint8_t val, size_t len)
+{
+	struct hw_dma_route r;
+	uint8_t *host;
+	int64_t n;
+	int rc;
+
+	rc = hw_dma_begin(dev, has_pasid, pasid, addr, len, &r);
+	if (rc < 0)
+		return rc;
+	while (len) {
+		n = hw_dma_xlate(&r, has_pasid, pasid, addr, len, HW_VTD_ACC_W, &host);
+		if (n < 0)
+			return (int)n;
+		memset(host, val, (size_t)n);
+		addr += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int hw_dma_copy(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
+		uint64_t src, uint64_t dst, size_t len)
+{
+	struct hw_dma_route r;
+	uint8_t *s = NULL, *d = NULL;
+	int64_t sn = 0, dn = 0, n;
+	int rc;
+
+	rc = hw_dma_begin(dev, has_pasid, pasid, src, len, &r);
+	if (rc < 0)
+		return rc;
+	if (len && dst + (len - 1) < dst)
+		return -EINVAL;
+	/* Each side keeps its current translation until it is used up. */
+	while (len) {
+		if (!sn) {
+			sn = hw_dma_xlate(&r, has_pasid, pasid, src, len, HW_VTD_ACC_R, &s);
+			if (sn < 0)
+				return (int)sn;
+		}
+		if (!dn) {
+			dn = hw_dma_xlate(&r, has_pasid, pasid, dst, len, HW_VTD_ACC_W, &d);
+			if (dn < 0)
+				return (int)dn;
+		}
+		n = MIN(sn, dn);
+		memmove(d, s, (size_t)n);
+		s += n;
+		d += n;
+		sn -= n;
+		dn -= n;
+		src += (uint64_t)n;
+		dst += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
