@@ -27,10 +27,12 @@
 #include "base/err.h"
 #include "base/fault.h"
 #include "base/log.h"
-#include "hw/devices/endpoint.h"
+#include "hw/devices/model.h"
 #include "hw/devices/replay.h"
 #include "hw/fabric/bridge.h"
 #include "hw/fabric/fabric_internal.h"
+#include "hw/iommu/vtd.h"
+#include "hw/mem.h"
 #include "hw/security/security.h"
 
 struct hw_fabric_build {
@@ -367,6 +369,8 @@ static int hw_fabric_configure(struct hw_fabric_build *b, struct hw_pcidev *dev,
 		vendor = hw_fabric_bridge_ids[f->kind].vendor;
 		device = hw_fabric_bridge_ids[f->kind].device;
 	}
+	if (!bridge)
+		hw_device_model_default_ids(f->model, &vendor, &device, &class_code);
 	/* PCI Local Bus r3.0 §6.2.1: FFFFh is never a valid Vendor ID, and
 	 * software reads an all-zero ID as "no function" too. */
 	if (vendor == 0xffff || (!vendor && !device))
@@ -461,9 +465,14 @@ static int hw_fabric_build_func(struct hw_fabric_build *b, struct hw_fabric_bus 
 	const char *name = f->name ? f->name : hw_desc_kind_name(f->kind);
 	int rc;
 
+	if (f->model != HW_DESC_MODEL_GENERIC &&
+	    (f->kind != HW_DESC_ENDPOINT || !hw_device_model_name(f->model)))
+		return hw_fabric_fail(b, -EINVAL, &f->loc, f,
+				      "a device model is only for endpoints (model %u)",
+				      (unsigned int)f->model);
 	switch (f->kind) {
 	case HW_DESC_ENDPOINT:
-		dev = hw_endpoint_create(name);
+		dev = hw_device_model_create(f->model, name);
 		break;
 	case HW_DESC_REPLAY:
 		dev = hw_replay_dev_create(f);

@@ -88,6 +88,14 @@ int dp_bar(struct dp_ctx *c, const yaml_node_t *n, unsigned int nr_slots, bool v
 
 void dp_loc(struct dp_ctx *c, const yaml_node_t *n, struct hw_desc_loc *loc);
 
+/* Generic node helpers shared by desc_yaml.c and desc_caps.c (desc_yaml_util.c). */
+int dp_collect(struct dp_ctx *c, const yaml_node_t *map, const char *const *names,
+		      size_t nr, const char *what, const yaml_node_t **vals);
+int dp_scalar(struct dp_ctx *c, const yaml_node_t *n, const char *what,
+		     const char **s, size_t *len);
+bool dp_digits(const char *s, size_t len, uint64_t *out, size_t *used);
+int dp_string(struct dp_ctx *c, const yaml_node_t *n, const char *what, char **out);
+
 /* Where a function sits, for capability checks. */
 struct dp_place {
 	enum dp_bus bus;
