@@ -8,7 +8,7 @@ pkgs=(
 	build-essential meson ninja-build pkg-config   # toolchain (C11, Meson + Ninja)
 	clang libclang-rt-14-dev                       # libFuzzer targets
 	libyaml-dev                                    # platform files
-	libssl-dev                                     # OpenSSL 3: SPDM crypto, X.509
+	libssl-dev openssl                             # OpenSSL 3: SPDM crypto, X.509 (CLI for tests)
 	libcmocka-dev                                  # unit tests
 	pciutils pci.ids libpci-dev                    # lspci -F as independent decoder, names
 	linux-source-6.12                              # uAPI headers and iommufd selftests

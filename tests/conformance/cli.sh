@@ -23,7 +23,7 @@ grep_in() {
 	if grep -qE -- "$2" "$1"; then ok "$3"; else not_ok "$3"; fi
 }
 
-echo "1..22"
+echo "1..28"
 
 # The main job on the built-in platform: every function the platform file
 # describes is found through config space, and nothing is left unassigned.
@@ -34,6 +34,21 @@ grep_in "$T/demo" "0000:05:00.0 .*SR-IOV|SR-IOV" "demo: SR-IOV capability shown"
 grep_in "$T/demo" "BAR [0-9] +\[mem 0x80[0-9a-f]+-0x[0-9a-f]+ 64bit pref\]" "demo: a 64-bit prefetchable BAR placed above 4G"
 grep_in "$T/demo" "Enumeration reported no problems" "demo: no problems on the default platform"
 if grep -q "not assigned" "$T/demo"; then not_ok "demo: every BAR assigned"; else ok "demo: every BAR assigned"; fi
+
+grep_in "$T/demo" "verdict +AUTHENTICATED" "demo: the DOE device is authenticated over CMA-SPDM"
+
+# pcilab attest: text, JSON, a trust store that does not hold the root.
+expect 0 "pcilab attest exits 0 on the default platform" "$PCILAB" attest
+expect 0 "pcilab attest --json exits 0" "$PCILAB" attest --json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d and all(x["status"]=="authenticated" for x in d), d' "$T/out" 2>"$T/err"; then
+	ok "attest --json is valid JSON saying authenticated"
+else
+	not_ok "attest --json is valid JSON saying authenticated"
+fi
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/k.pem" \
+	-out "$T/other-root.pem" -subj /CN=other -days 1 > /dev/null 2>&1
+expect 1 "attest against a foreign root CA fails (exit 1)" "$PCILAB" attest --trust "$T/other-root.pem"
+grep_in "$T/out" "verdict +FAILED" "attest against a foreign root says FAILED"
 
 # A platform whose BAR cannot fit: reported, the rest still works.
 cat > "$T/toobig.yaml" <<'YAML'

@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "commands.h"
+#include "attest.h"
 #include "common.h"
 #include "hw/security/security.h"
 #include "kernel/pci/cma.h"
@@ -91,7 +92,7 @@ static void jstr(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void report_text(const struct pci_dev *dev, const struct pci_cma_result *r)
+void attest_report_text(const struct pci_dev *dev, const struct pci_cma_result *r)
 {
 	unsigned int i;
 
@@ -284,7 +285,7 @@ int cmd_attest(int argc, char **argv)
 		if (json)
 			report_json(dev, res, n == 0);
 		else
-			report_text(dev, res);
+			attest_report_text(dev, res);
 		n++;
 		ok += res->status == PCI_CMA_AUTHENTICATED;
 	}

@@ -7,11 +7,17 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/err.h"
 
 #include "base/compiler.h"
 #include "kernel/pci/pci.h"
 #include "hw/platform/desc.h"
+#include "kernel/pci/cma.h"
+#include "hw/security/security.h"
+#include "attest.h"
 #include "commands.h"
 #include "lspci.h"
 #include "common.h"
@@ -204,6 +210,48 @@ static void demo_show_bus(const struct pci_bus *bus, int depth)
 	}
 }
 
+/*
+ * Authenticate every function with a CMA-capable DOE mailbox against the
+ * root CA the platform's vendor publishes, as `pcilab attest` does.
+ */
+static void demo_attest(struct tool_world *w)
+{
+	struct pci_cma_result *res;
+	X509_STORE *trust;
+	struct pci_dev *dev;
+	unsigned int n = 0;
+	size_t len;
+	char *pem;
+
+	printf("\nDevice authentication (CMA-SPDM over DOE, PCIe r6.2 §6.31):\n");
+	if (hw_platform_root_ca_pem(w->hw, &pem, &len)) {
+		printf("    no device carries SPDM firmware\n");
+		return;
+	}
+	trust = pci_cma_trust_from_pem(pem, len);
+	free(pem);
+	if (IS_ERR(trust)) {
+		printf("    the vendor root CA could not be loaded\n");
+		return;
+	}
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		goto out_trust;
+	pci_for_each_dev(w->pci, dev) {
+		if (!pci_find_ext_capability(dev, PCI_EXT_CAP_ID_DOE))
+			continue;
+		if (pci_cma_authenticate(dev, trust, res) == -ENODEV)
+			continue;
+		attest_report_text(dev, res);
+		n++;
+	}
+	if (!n)
+		printf("    no CMA-capable function found\n");
+	free(res);
+out_trust:
+	X509_STORE_free(trust);
+}
+
 static void demo_usage(FILE *f)
 {
 	fprintf(f,
@@ -278,6 +326,7 @@ int cmd_demo(int argc, char **argv)
 	} else {
 		printf("Enumeration reported no problems.\n");
 	}
+	demo_attest(&w);
 	lspci_names_close(demo_names);
 	demo_names = NULL;
 	tool_world_shutdown(&w);

@@ -27,7 +27,7 @@ int hw_device_model_from_name(const char *name);
 struct hw_pcidev *hw_device_model_create(enum hw_desc_model m, const char *name);
 
 /* IDs a model has when the description leaves them 0: fills only those of
- * *vendor/*device/*class_code that are 0. */
+ * vendor, device and class_code that are 0. */
 void hw_device_model_default_ids(enum hw_desc_model m, uint16_t *vendor,
 				 uint16_t *device, uint32_t *class_code);
 

@@ -612,6 +612,152 @@ static int hw_fabric_check_host_bridges(struct hw_fabric_build *b)
 	return 0;
 }
 
+/* ---------------------------------------------------- RAM and IOMMUs */
+
+#define HW_RAM_DEFAULT		(1ull << 30)
+/* Where the first DMAR unit's registers sit on Intel chipsets. */
+#define HW_IOMMU_DEFAULT_BASE	0xfed90000ull
+
+/* [base, base + size) overlaps RAM or a host bridge memory aperture. */
+static bool hw_fabric_chipset_clash(const struct hw_desc_platform *desc, uint64_t ram,
+				    uint64_t base, uint64_t size)
+{
+	const struct hw_desc_range w = { base, size }, r = { 0, ram };
+	const struct hw_desc_host_bridge *h;
+
+	if (hw_fabric_ranges_overlap(&w, &r))
+		return true;
+	list_for_each_entry(h, &desc->host_bridges, node)
+		if (hw_fabric_ranges_overlap(&w, &h->mmio) ||
+		    hw_fabric_ranges_overlap(&w, &h->mmio_pref))
+			return true;
+	return false;
+}
+
+/* The first 1 MiB boundary above RAM and every aperture (0: none fits). */
+static uint64_t hw_fabric_above_everything(const struct hw_desc_platform *desc, uint64_t ram)
+{
+	const struct hw_desc_host_bridge *h;
+	uint64_t top = ram;
+
+	list_for_each_entry(h, &desc->host_bridges, node) {
+		if (h->mmio.size)
+			top = MAX(top, h->mmio.base + (h->mmio.size - 1) + 1);
+		if (h->mmio_pref.size) {
+			if (h->mmio_pref.base + (h->mmio_pref.size - 1) == UINT64_MAX)
+				return 0;
+			top = MAX(top, h->mmio_pref.base + h->mmio_pref.size);
+		}
+	}
+	if (top > UINT64_MAX - (1ull << 20))
+		return 0;
+	return ALIGN_UP(top, 1ull << 20);
+}
+
+static bool hw_fabric_segment_seen(const struct hw_desc_platform *desc,
+				   const struct hw_desc_host_bridge *upto)
+{
+	const struct hw_desc_host_bridge *g;
+
+	list_for_each_entry(g, &desc->host_bridges, node) {
+		if (g == upto)
+			return false;
+		if (g->segment == upto->segment)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One VT-d unit per PCI segment (desc order of first appearance), each
+ * covering its whole segment like a DRHD with INCLUDE_PCI_ALL (VT-d
+ * §8.3), register windows 4 KiB apart from the chosen base.
+ */
+static int hw_fabric_build_iommus(struct hw_fabric_build *b, struct hw_platform *p)
+{
+	const struct hw_desc_platform *desc = b->desc;
+	const struct hw_desc_host_bridge *h;
+	uint64_t base, size;
+	unsigned int n = 0, i;
+
+	if (desc->iommu == HW_DESC_IOMMU_NONE)
+		return 0;
+	if (desc->iommu != HW_DESC_IOMMU_DEFAULT && desc->iommu != HW_DESC_IOMMU_VTD)
+		return hw_fabric_fail(b, -EINVAL, NULL, NULL, "unknown IOMMU kind %u",
+				      (unsigned int)desc->iommu);
+	list_for_each_entry(h, &desc->host_bridges, node)
+		if (!hw_fabric_segment_seen(desc, h))
+			n++;
+	if (!n)
+		return 0;
+	size = (uint64_t)n * HW_VTD_MMIO_SIZE;
+	base = desc->iommu_base;
+	if (base) {
+		if (!IS_ALIGNED(base, HW_VTD_MMIO_SIZE) || base + (size - 1) < base ||
+		    hw_fabric_chipset_clash(desc, p->ram_size, base, size))
+			return hw_fabric_fail(b, -EINVAL, NULL, NULL,
+					      "IOMMU registers at %#llx+%#llx: not 4 KiB aligned, or overlapping RAM or a host bridge window",
+					      (unsigned long long)base, (unsigned long long)size);
+	} else {
+		base = HW_IOMMU_DEFAULT_BASE;
+		if (hw_fabric_chipset_clash(desc, p->ram_size, base, size))
+			base = hw_fabric_above_everything(desc, p->ram_size);
+		if (!base)
+			return hw_fabric_fail(b, -EINVAL, NULL, NULL,
+					      "no room for the IOMMU registers above RAM and the host bridge windows");
+	}
+	p->iommus = pl_calloc(n, sizeof(*p->iommus));
+	if (!p->iommus)
+		return hw_fabric_fail(b, -ENOMEM, NULL, NULL, "out of memory");
+	i = 0;
+	list_for_each_entry(h, &desc->host_bridges, node) {
+		struct hw_platform_iommu *u = &p->iommus[i];
+		struct hw_vtd *v;
+
+		if (hw_fabric_segment_seen(desc, h))
+			continue;
+		/* No ops yet: fault/invalidation events are not delivered as
+		 * interrupts (docs/dma.md). */
+		v = hw_vtd_create(p->mem, NULL, NULL, NULL);
+		if (IS_ERR(v))
+			return hw_fabric_fail_rc(b, (int)PTR_ERR(v), &h->loc, NULL, "VT-d unit");
+		u->vtd = v;	/* p owns the unit from here */
+		u->info.type = HW_IOMMU_VTD;
+		u->info.base = base + (uint64_t)i * HW_VTD_MMIO_SIZE;
+		u->info.size = HW_VTD_MMIO_SIZE;
+		u->info.segment = h->segment;
+		u->info.include_all = true;
+		p->nr_iommus = ++i;
+	}
+	return 0;
+}
+
+static struct hw_vtd *hw_fabric_segment_vtd(struct hw_platform *p, uint16_t seg)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_iommus; i++)
+		if (p->iommus[i].info.segment == seg && p->iommus[i].info.include_all)
+			return p->iommus[i].vtd;
+	return NULL;
+}
+
+static int hw_fabric_build_ram(struct hw_fabric_build *b, struct hw_platform *p)
+{
+	struct hw_mem *m;
+
+	p->ram_size = b->desc->ram_size ? b->desc->ram_size : HW_RAM_DEFAULT;
+	if (!IS_ALIGNED(p->ram_size, 4096))
+		return hw_fabric_fail(b, -EINVAL, NULL, NULL,
+				      "RAM size %#llx is not a multiple of 4 KiB",
+				      (unsigned long long)p->ram_size);
+	m = hw_mem_create(p->ram_size);
+	if (IS_ERR(m))
+		return hw_fabric_fail_rc(b, (int)PTR_ERR(m), NULL, NULL, "RAM");
+	p->mem = m;	/* p owns RAM from here */
+	return 0;
+}
+
 struct hw_platform *hw_platform_create(const struct hw_desc_platform *desc,
 				       char *err, size_t errlen)
 {
@@ -636,7 +782,12 @@ struct hw_platform *hw_platform_create(const struct hw_desc_platform *desc,
 		rc = hw_fabric_fail(&b, -ENOMEM, NULL, NULL, "out of memory");
 		goto err;
 	}
-	p->ram_size = desc->ram_size;
+	rc = hw_fabric_build_ram(&b, p);
+	if (rc < 0)
+		goto err_destroy;
+	rc = hw_fabric_build_iommus(&b, p);
+	if (rc < 0)
+		goto err_destroy;
 	p->host_bridges = pl_calloc(n, sizeof(*p->host_bridges));
 	if (!p->host_bridges) {
 		rc = hw_fabric_fail(&b, -ENOMEM, NULL, NULL, "out of memory");
@@ -651,6 +802,8 @@ struct hw_platform *hw_platform_create(const struct hw_desc_platform *desc,
 		hb->info.mmio = h->mmio;
 		hb->info.mmio_pref = h->mmio_pref;
 		hb->info.io = h->io;
+		hb->platform = p;
+		hb->vtd = hw_fabric_segment_vtd(p, h->segment);
 		hb->root = pl_zalloc(sizeof(*hb->root));
 		if (!hb->root) {
 			rc = hw_fabric_fail(&b, -ENOMEM, &h->loc, NULL, "out of memory");

@@ -950,9 +950,12 @@ int hw_vtd_translate(struct hw_vtd *v, uint16_t rid, bool has_pasid, uint32_t pa
 		     (access & ~0xfu) || (has_pasid && pasid >> VTD_PSS)))
 		return -EINVAL;
 	if (unlikely(!v->te)) {
-		/* §3.1: with translation disabled DMA is not remapped. */
+		/* §3.1: with translation disabled DMA is not remapped. There
+		 * is no translation granule; report the largest one the unit
+		 * knows (1 GiB, as pass-through PGTT does) so a DMA engine
+		 * does not split untranslated transfers into 4 KiB pieces. */
 		*pa = iova;
-		*page_size = 4096;
+		*page_size = 1ull << 30;
 		return 0;
 	}
 	/* Fast path: cached context + PASID entry + IOTLB hit. */

@@ -130,6 +130,7 @@ struct iommu_dev {
 	struct pci_dev *pdev;
 	struct iommu_group *group;
 	void *priv;			/* driver's per-device data */
+	uint64_t dma_mask;		/* highest DMA address (dma_set_mask) */
 	char reason[IOMMU_REASON_LEN];	/* "" when it founded the group */
 };
 
@@ -264,6 +265,8 @@ enum dma_data_direction {
  */
 int dma_map_single(struct iommu_dev *dev, uint64_t phys, uint64_t size,
 		   enum dma_data_direction dir, uint64_t *dma_addr);
+/* Addresses dev can generate (default 32 bits, as for PCI in Linux). */
+int dma_set_mask(struct iommu_dev *dev, uint64_t mask);
 void dma_unmap_single(struct iommu_dev *dev, uint64_t dma_addr, uint64_t size,
 		      enum dma_data_direction dir);
 

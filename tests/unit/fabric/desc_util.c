@@ -87,6 +87,18 @@ struct hw_desc_cap *td_cap(struct hw_desc_func *f, enum hw_desc_cap_kind kind)
 	return c;
 }
 
+struct hw_desc_func *td_dmatest(struct list_head *list, uint8_t dev, uint8_t fn,
+				const char *name)
+{
+	struct hw_desc_func *f = td_func(list, HW_DESC_ENDPOINT, dev, fn, name);
+
+	/* IDs and class left 0: the model's defaults apply. */
+	f->vendor = f->device = 0;
+	f->class_code = 0;
+	f->model = HW_DESC_MODEL_DMA_TEST;
+	return f;
+}
+
 void td_bar(struct hw_desc_func *f, int idx, enum hw_bar_kind kind, bool pref,
 	    uint64_t size)
 {

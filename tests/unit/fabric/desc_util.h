@@ -21,6 +21,9 @@ struct hw_desc_host_bridge *td_host_bridge(struct hw_desc_platform *p, uint16_t 
  * Line numbers count up from 1 in creation order. */
 struct hw_desc_func *td_func(struct list_head *list, enum hw_desc_kind kind,
 			     uint8_t dev, uint8_t fn, const char *name);
+/* An endpoint running the DMA test device model (IDs left to the model). */
+struct hw_desc_func *td_dmatest(struct list_head *list, uint8_t dev, uint8_t fn,
+				const char *name);
 struct hw_desc_cap *td_cap(struct hw_desc_func *f, enum hw_desc_cap_kind kind);
 void td_bar(struct hw_desc_func *f, int idx, enum hw_bar_kind kind, bool pref,
 	    uint64_t size);

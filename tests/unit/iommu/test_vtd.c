@@ -436,7 +436,7 @@ static void test_handshake(void **state)
 	assert_true(rd32(e, VTD_GSTS_REG) & VTD_GSTS_TES);
 	gcmd(e, VTD_GCMD_TE, VTD_GSTS_TES, false);
 	/* translation off: DMA passes through untranslated */
-	xlate(e, 0, 0x12345678, R, 0x12345678, 4096);
+	xlate(e, 0, 0x12345678, R, 0x12345678, 1ull << 30);
 	env_free(e);
 }
 
