@@ -23,7 +23,7 @@ grep_in() {
 	if grep -qE -- "$2" "$1"; then ok "$3"; else not_ok "$3"; fi
 }
 
-echo "1..28"
+echo "1..30"
 
 # The main job on the built-in platform: every function the platform file
 # describes is found through config space, and nothing is left unassigned.
@@ -35,6 +35,8 @@ grep_in "$T/demo" "BAR [0-9] +\[mem 0x80[0-9a-f]+-0x[0-9a-f]+ 64bit pref\]" "dem
 grep_in "$T/demo" "Enumeration reported no problems" "demo: no problems on the default platform"
 if grep -q "not assigned" "$T/demo"; then not_ok "demo: every BAR assigned"; else ok "demo: every BAR assigned"; fi
 
+grep_in "$T/demo" "group +[0-9]+ +0000:04:00.0, 0000:04:00.1 +\(multi-function" "demo: multi-function device without ACS shares one IOMMU group"
+grep_in "$T/demo" "0000:08:00.0, 0000:09:01.0, 0000:09:02.0, 0000:0a:00.0 +\(DMA aliased" "demo: everything behind the PCIe-to-PCI bridge shares one IOMMU group"
 grep_in "$T/demo" "verdict +AUTHENTICATED" "demo: the DOE device is authenticated over CMA-SPDM"
 
 # pcilab attest: text, JSON, a trust store that does not hold the root.

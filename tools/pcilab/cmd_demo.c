@@ -16,6 +16,7 @@
 #include "kernel/pci/pci.h"
 #include "hw/platform/desc.h"
 #include "kernel/pci/cma.h"
+#include "kernel/iommu/iommu.h"
 #include "hw/security/security.h"
 #include "attest.h"
 #include "commands.h"
@@ -210,6 +211,32 @@ static void demo_show_bus(const struct pci_bus *bus, int depth)
 	}
 }
 
+/* IOMMU groups: the smallest sets of functions the IOMMU can isolate from
+ * each other, formed as Linux does (ACS along the path, DMA aliases,
+ * multi-function devices without ACS). */
+static void demo_groups(struct tool_world *w)
+{
+	const struct iommu_group *g;
+	const struct iommu_dev *d;
+	unsigned int n = 0;
+
+	iommu_for_each_group(w->iommu, g)
+		n++;
+	printf("\nIOMMU groups (%u):\n", n);
+	iommu_for_each_group(w->iommu, g) {
+		const char *sep = "";
+
+		printf("    group %-3u", iommu_group_id(g));
+		iommu_group_for_each_dev(g, d) {
+			printf("%s %s", sep, pci_name(d->pdev));
+			sep = ",";
+		}
+		if (iommu_group_reason(g)[0])
+			printf("  (%s)", iommu_group_reason(g));
+		printf("\n");
+	}
+}
+
 /*
  * Authenticate every function with a CMA-capable DOE mailbox against the
  * root CA the platform's vendor publishes, as `pcilab attest` does.
@@ -326,6 +353,7 @@ int cmd_demo(int argc, char **argv)
 	} else {
 		printf("Enumeration reported no problems.\n");
 	}
+	demo_groups(&w);
 	demo_attest(&w);
 	lspci_names_close(demo_names);
 	demo_names = NULL;

@@ -6,6 +6,7 @@
 #include "hw/platform/desc.h"
 #include "hw/fabric/fabric.h"
 #include "kernel/pci/pci.h"
+#include "kernel/iommu/iommu.h"
 #include "common.h"
 
 struct tool_opts tool_opts = {
@@ -69,8 +70,19 @@ int tool_world_boot(struct tool_world *w)
 		w->pci = NULL;
 		goto err_destroy_hw;
 	}
+
+	w->iommu = iommu_subsys_create(w->pci, NULL);
+	if (IS_ERR(w->iommu)) {
+		fprintf(stderr, "pcilab: IOMMU setup failed: %s\n",
+			strerror((int)-PTR_ERR(w->iommu)));
+		w->iommu = NULL;
+		goto err_destroy_pci;
+	}
 	return 0;
 
+err_destroy_pci:
+	pci_subsys_destroy(w->pci);
+	w->pci = NULL;
 err_destroy_hw:
 	hw_platform_destroy(w->hw);
 	w->hw = NULL;
@@ -82,6 +94,8 @@ err_free_desc:
 
 void tool_world_shutdown(struct tool_world *w)
 {
+	if (w->iommu)
+		iommu_subsys_destroy(w->iommu);
 	if (w->pci)
 		pci_subsys_destroy(w->pci);
 	if (w->hw)

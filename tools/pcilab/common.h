@@ -12,6 +12,7 @@
 struct hw_desc_platform;
 struct hw_platform;
 struct pci_subsys;
+struct iommu_subsys;
 
 /* Options accepted by every command, before or after the command name. */
 struct tool_opts {
@@ -26,11 +27,13 @@ struct tool_world {
 	struct hw_desc_platform *desc;
 	struct hw_platform *hw;
 	struct pci_subsys *pci;
+	struct iommu_subsys *iommu;	/* groups and domains over pci */
 };
 
 /*
  * Parse the platform chosen by tool_opts (the built-in default when none),
- * build the hardware and let the kernel side enumerate it. On failure prints
+ * build the hardware, let the kernel side enumerate it and set up the IOMMU
+ * core (ACS enabled, IOMMU groups formed). On failure prints
  * one message to stderr and returns the exit status to use (2: bad input
  * file, 1: anything else); 0 on success.
  */

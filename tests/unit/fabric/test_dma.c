@@ -1,0 +1,951 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Platform RAM and IOMMU units, upstream DMA (hw/fabric/dma.h) and the DMA
+ * test device. Software's side of every test talks to the machine as a
+ * kernel does: config requests, MMIO (the VT-d registers at the address
+ * firmware reports, the device's BAR), and RAM loads/stores for the
+ * remapping tables. Only the device's side calls hw_dma_* directly.
+ */
+#include <stdio.h>
+
+#include "test.h"
+#include "desc_util.h"
+#include "hw/devices/dmatest.h"
+#include "hw/devices/model.h"
+#include "hw/fabric/dma.h"
+#include "hw/fabric/fabric.h"
+#include "hw/fabric/fabric_internal.h"
+#include "hw/iommu/vtd.h"
+#include "hw/iommu/vtd_regs.h"
+
+#ifndef PCI_DEVFN
+#define PCI_DEVFN(dev, fn)	((uint8_t)((dev) << 3 | (fn)))
+#endif
+
+#define MMIO_BASE	0x80000000ull
+#define MMIO_SIZE	0x10000000ull
+#define RAM		(256ull << 20)
+#define DID		1u
+
+/* Topology of std_desc() once set_buses() ran. */
+#define RP		PCI_DEVFN(0x1c, 0)	/* -> bus 1: dma0 (PASID cap) */
+#define RP2		PCI_DEVFN(0x1d, 0)	/* -> bus 2: PCIe-to-PCI bridge */
+#define ROOTPCI		PCI_DEVFN(0x1e, 0)	/* conventional bridge -> bus 5 */
+#define RID_DMA0	0x0100u
+#define RID_P2P_ALIAS	0x0300u			/* bus 3, devfn 0 */
+#define RID_ROOTPCI	0x00f0u			/* 00:1e.0 */
+
+/* ------------------------------------------------------------- machine */
+
+static struct hw_desc_platform *std_desc(void)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = td_host_bridge(d, 0, 0, 0xff);
+	struct hw_desc_func *rp, *rp2, *p2p, *pcibr, *rootpci, *dma0;
+	struct hw_desc_cap *c;
+
+	d->ram_size = RAM;
+	h->mmio.base = MMIO_BASE;
+	h->mmio.size = MMIO_SIZE;
+	rp = td_func(&h->devices, HW_DESC_ROOT_PORT, 0x1c, 0, "rp");
+	dma0 = td_dmatest(&rp->children, 0, 0, "dma0");
+	c = td_cap(dma0, HW_DESC_CAP_PASID);
+	c->u.pasid.width = 20;
+	rp2 = td_func(&h->devices, HW_DESC_ROOT_PORT, 0x1d, 0, "rp2");
+	p2p = td_func(&rp2->children, HW_DESC_PCIE_PCI_BRIDGE, 0, 0, "p2p");
+	td_dmatest(&p2p->children, 5, 0, "legacy");
+	pcibr = td_func(&p2p->children, HW_DESC_PCI_BRIDGE, 7, 0, "pcibr");
+	td_dmatest(&pcibr->children, 2, 0, "deep");
+	rootpci = td_func(&h->devices, HW_DESC_PCI_BRIDGE, 0x1e, 0, "rootpci");
+	td_dmatest(&rootpci->children, 3, 0, "old");
+	return d;
+}
+
+static struct hw_platform *create(struct hw_desc_platform *d)
+{
+	char err[256];
+	struct hw_platform *p = hw_platform_create(d, err, sizeof(err));
+
+	if (IS_ERR(p))
+		fail_msg("hw_platform_create: %ld: %s", PTR_ERR(p), err);
+	return p;
+}
+
+static uint32_t rd(struct hw_platform *p, uint8_t bus, uint8_t devfn, uint16_t reg,
+		   unsigned int len)
+{
+	uint32_t v = 0x5a5a5a5a;
+
+	assert_ok(hw_cfg_read(p, 0, bus, devfn, reg, len, &v));
+	return v;
+}
+
+static void wr(struct hw_platform *p, uint8_t bus, uint8_t devfn, uint16_t reg,
+	       unsigned int len, uint32_t val)
+{
+	assert_ok(hw_cfg_write(p, 0, bus, devfn, reg, len, val));
+}
+
+static void set_buses(struct hw_platform *p, uint8_t bus, uint8_t devfn,
+		      uint8_t pri, uint8_t sec, uint8_t sub)
+{
+	wr(p, bus, devfn, PCI_PRIMARY_BUS, 1, pri);
+	wr(p, bus, devfn, PCI_SECONDARY_BUS, 1, sec);
+	wr(p, bus, devfn, PCI_SUBORDINATE_BUS, 1, sub);
+}
+
+static void command(struct hw_platform *p, uint8_t bus, uint8_t devfn, uint16_t set,
+		    uint16_t clear)
+{
+	uint16_t cmd = (uint16_t)rd(p, bus, devfn, PCI_COMMAND, 2);
+
+	wr(p, bus, devfn, PCI_COMMAND, 2, (cmd | set) & ~clear);
+}
+
+static void master(struct hw_platform *p, uint8_t bus, uint8_t devfn, bool on)
+{
+	if (on)
+		command(p, bus, devfn, PCI_COMMAND_MASTER, 0);
+	else
+		command(p, bus, devfn, 0, PCI_COMMAND_MASTER);
+}
+
+/* Number the buses and turn on Bus Master Enable everywhere. */
+static struct hw_platform *std_up(struct hw_desc_platform **dp)
+{
+	struct hw_desc_platform *d = std_desc();
+	struct hw_platform *p = create(d);
+
+	set_buses(p, 0, RP, 0, 1, 1);
+	set_buses(p, 0, RP2, 0, 2, 4);
+	set_buses(p, 2, 0, 2, 3, 4);
+	set_buses(p, 3, PCI_DEVFN(7, 0), 3, 4, 4);
+	set_buses(p, 0, ROOTPCI, 0, 5, 5);
+	master(p, 0, RP, true);
+	master(p, 1, 0, true);
+	master(p, 0, RP2, true);
+	master(p, 2, 0, true);
+	master(p, 3, PCI_DEVFN(5, 0), true);
+	master(p, 3, PCI_DEVFN(7, 0), true);
+	master(p, 4, PCI_DEVFN(2, 0), true);
+	master(p, 0, ROOTPCI, true);
+	master(p, 5, PCI_DEVFN(3, 0), true);
+	*dp = d;
+	return p;
+}
+
+static struct hw_pcidev *fn(struct hw_platform *p, uint8_t bus, uint8_t devfn)
+{
+	struct hw_pcidev *dev = hw_platform_cfg_target(p, 0, bus, devfn);
+
+	assert_non_null(dev);
+	return dev;
+}
+
+static void ram_wr(struct hw_platform *p, uint64_t pa, const void *buf, size_t len)
+{
+	assert_ok(hw_ram_write(p, pa, buf, len));
+}
+
+static void ram_rd(struct hw_platform *p, uint64_t pa, void *buf, size_t len)
+{
+	assert_ok(hw_ram_read(p, pa, buf, len));
+}
+
+static void pattern(uint8_t *buf, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i * 7 + seed + (i >> 12));
+}
+
+/* --------------------------------------------- a VT-d driver, in short */
+
+struct drv {
+	struct hw_platform *p;
+	uint64_t reg;		/* register window, from firmware's info */
+	uint64_t fro;		/* fault recording registers, from CAP */
+	uint64_t next;		/* page allocator in RAM */
+	uint64_t rt, iq, status, pasid_dir;
+	unsigned int iqt;
+	uint32_t seq;
+};
+
+static uint32_t rd32(struct drv *v, uint64_t off)
+{
+	uint32_t x;
+
+	assert_ok(hw_mmio_read(v->p, v->reg + off, &x, 4));
+	return x;
+}
+
+static uint64_t rd64(struct drv *v, uint64_t off)
+{
+	uint64_t x;
+
+	assert_ok(hw_mmio_read(v->p, v->reg + off, &x, 8));
+	return x;
+}
+
+static void wr32(struct drv *v, uint64_t off, uint32_t x)
+{
+	assert_ok(hw_mmio_write(v->p, v->reg + off, &x, 4));
+}
+
+static void wr64(struct drv *v, uint64_t off, uint64_t x)
+{
+	assert_ok(hw_mmio_write(v->p, v->reg + off, &x, 8));
+}
+
+static uint64_t ld(struct drv *v, uint64_t pa)
+{
+	uint64_t x;
+
+	ram_rd(v->p, pa, &x, 8);
+	return x;
+}
+
+static void st(struct drv *v, uint64_t pa, uint64_t x)
+{
+	ram_wr(v->p, pa, &x, 8);
+}
+
+static uint64_t alloc_page(struct drv *v)
+{
+	uint64_t pg = v->next;
+
+	v->next += 4096;
+	return pg;
+}
+
+static void gcmd(struct drv *v, uint32_t cmd, uint32_t sts_bit, bool set)
+{
+	uint32_t sts = rd32(v, VTD_GSTS_REG) & 0x96ffffffu;
+	int spins = 0;
+
+	wr32(v, VTD_GCMD_REG, set ? sts | cmd : sts & ~cmd);
+	while (!!(rd32(v, VTD_GSTS_REG) & sts_bit) != set)
+		assert_true(++spins < 1000);
+}
+
+static void qi_push(struct drv *v, uint64_t q0, uint64_t q1)
+{
+	uint64_t a = v->iq + v->iqt;
+
+	st(v, a, q0);
+	st(v, a + 8, q1);
+	st(v, a + 16, 0);
+	st(v, a + 24, 0);
+	v->iqt = (v->iqt + 32) % 4096;
+}
+
+static void qi_sync(struct drv *v)
+{
+	qi_push(v, VTD_INV_WAIT | VTD_INV_WAIT_SW | VTD_INV_WAIT_FN |
+		((uint64_t)++v->seq << 32), v->status);
+	wr32(v, VTD_IQT_REG, v->iqt);
+	assert_int_equal((uint32_t)ld(v, v->status), v->seq);
+}
+
+static void inv_all(struct drv *v)
+{
+	qi_push(v, VTD_INV_CC | (VTD_INV_G_GLOBAL << 4), 0);
+	qi_push(v, VTD_INV_PC | (VTD_INV_PC_G_GLOBAL << 4), 0);
+	qi_push(v, VTD_INV_IOTLB | (VTD_INV_G_GLOBAL << 4), 0);
+	qi_sync(v);
+}
+
+/* Find the unit through firmware's description, program root table and
+ * invalidation queue; translation stays off until drv_enable(). */
+static void drv_init(struct drv *v, struct hw_platform *p)
+{
+	struct hw_iommu_info info;
+
+	memset(v, 0, sizeof(*v));
+	v->p = p;
+	assert_int_equal(hw_platform_nr_iommus(p), 1);
+	assert_ok(hw_platform_iommu_info(p, 0, &info));
+	v->reg = info.base;
+	v->fro = ((rd64(v, VTD_CAP_REG) >> VTD_CAP_FRO_SHIFT) & 0x3ff) * 16;
+	v->next = 16ull << 20;
+	v->rt = alloc_page(v);
+	v->iq = alloc_page(v);
+	v->status = alloc_page(v);
+	v->pasid_dir = alloc_page(v);
+	wr64(v, VTD_RTADDR_REG, v->rt | ((uint64_t)VTD_RTADDR_TTM_SM << VTD_RTADDR_TTM_SHIFT));
+	gcmd(v, VTD_GCMD_SRTP, VTD_GSTS_RTPS, true);
+	wr64(v, VTD_IQT_REG, 0);
+	wr64(v, VTD_IQA_REG, v->iq | VTD_IQA_DW);
+	gcmd(v, VTD_GCMD_QIE, VTD_GSTS_QIES, true);
+	inv_all(v);
+}
+
+static void drv_enable(struct drv *v)
+{
+	gcmd(v, VTD_GCMD_TE, VTD_GSTS_TES, true);
+}
+
+static uint64_t get_table(struct drv *v, uint64_t ent_pa, uint64_t flags)
+{
+	uint64_t ent = ld(v, ent_pa);
+
+	if (!(ent & flags)) {
+		ent = alloc_page(v) | flags;
+		st(v, ent_pa, ent);
+	}
+	return ent & ~0xfffull;
+}
+
+/* Scalable-mode context entry: PASID directory shared by every device. */
+static void set_context(struct drv *v, uint16_t rid)
+{
+	uint64_t re = v->rt + (rid >> 8) * 16 + ((rid & 0x80) ? 8 : 0);
+	uint64_t ctp = get_table(v, re, VTD_SM_RE_P);
+	uint64_t ce = ctp + (rid & 0x7f) * 32;
+
+	st(v, ce, v->pasid_dir | VTD_SM_CE0_P | VTD_SM_CE0_PASIDE);
+	st(v, ce + 8, 0);	/* RID_PASID 0 */
+}
+
+/* PASID entry: second-stage translation with 4-level table ss. */
+static void set_pasid_ss(struct drv *v, uint32_t pasid, uint64_t ss, uint16_t did)
+{
+	uint64_t t = get_table(v, v->pasid_dir + (pasid >> 6) * 8, VTD_PDE_P);
+	uint64_t a = t + (pasid & 63) * 64;
+
+	st(v, a, VTD_PE0_P | ((uint64_t)VTD_PGTT_SS << VTD_PE0_PGTT_SHIFT) |
+		 (2ull << VTD_PE0_AW_SHIFT) | ss);
+	st(v, a + 8, did);
+	st(v, a + 16, 0);
+}
+
+static void ss_map(struct drv *v, uint64_t root, uint64_t iova, uint64_t pa, uint64_t sz)
+{
+	unsigned int lvl, leaf = sz == 4096 ? 1 : 2;
+	uint64_t t = root, a = 0;
+
+	for (lvl = 4; lvl >= leaf; lvl--) {
+		a = t + ((iova >> (12 + 9 * (lvl - 1))) & 511) * 8;
+		if (lvl == leaf)
+			break;
+		t = get_table(v, a, VTD_SS_R | VTD_SS_W);
+	}
+	st(v, a, pa | VTD_SS_R | VTD_SS_W | (leaf > 1 ? VTD_SS_PS : 0));
+}
+
+/* Take the most recent fault record: reason, SID, address, read? */
+static unsigned int take_fault(struct drv *v, uint16_t *sid, uint64_t *addr, bool *read)
+{
+	uint32_t fsts = rd32(v, VTD_FSTS_REG);
+	unsigned int fri = (fsts & VTD_FSTS_FRI_MASK) >> VTD_FSTS_FRI_SHIFT;
+	uint64_t lo = rd64(v, v->fro + 16 * fri), hi = rd64(v, v->fro + 16 * fri + 8);
+
+	assert_true(fsts & VTD_FSTS_PPF);
+	assert_true(hi & VTD_FRCD_HI_F);
+	wr32(v, v->fro + 16 * fri + 12, 1u << 31);
+	*sid = (uint16_t)(hi & VTD_FRCD_HI_SID_MASK);
+	*addr = lo & VTD_FRCD_LO_FI_MASK;
+	*read = hi & VTD_FRCD_HI_T1;
+	return (unsigned int)(hi >> VTD_FRCD_HI_FR_SHIFT) & 0xff;
+}
+
+static void no_fault(struct drv *v)
+{
+	assert_false(rd32(v, VTD_FSTS_REG) & VTD_FSTS_PPF);
+}
+
+static uint64_t translations(struct hw_platform *p)
+{
+	struct hw_vtd_stats st;
+
+	hw_vtd_get_stats(hw_platform_vtd(p, 0), &st);
+	return st.iotlb_hits + st.iotlb_misses;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void test_platform_ram_and_iommu(void **state)
+{
+	struct hw_desc_platform *d = std_desc();
+	struct hw_platform *p = create(d);
+	struct hw_iommu_info info;
+	uint8_t buf[16] = "pcilab-ram-test", back[16];
+	uint64_t cap = 0, all1 = 0;
+	char err[256];
+	uint32_t ver = 0;
+	uint8_t *host;
+
+	/* RAM: the kernel's own memory, bounds-checked. */
+	assert_int_equal(hw_platform_ram_size(p), RAM);
+	assert_ok(hw_ram_write(p, RAM - 16, buf, 16));
+	assert_ok(hw_ram_read(p, RAM - 16, back, 16));
+	assert_memory_equal(buf, back, 16);
+	host = hw_ram_ptr(p, RAM - 16, 16);
+	assert_false(IS_ERR(host));
+	assert_memory_equal(host, buf, 16);
+	assert_errno(EFAULT, hw_ram_write(p, RAM - 15, buf, 16));
+	assert_errno(EFAULT, hw_ram_read(p, UINT64_MAX - 3, back, 8));
+	assert_err_ptr(EFAULT, hw_ram_ptr(p, RAM, 1));
+
+	/* One VT-d unit, where firmware says, covering segment 0. */
+	assert_int_equal(hw_platform_nr_iommus(p), 1);
+	assert_ok(hw_platform_iommu_info(p, 0, &info));
+	assert_int_equal(info.type, HW_IOMMU_VTD);
+	assert_int_equal(info.base, 0xfed90000ull);
+	assert_int_equal(info.size, 4096);
+	assert_int_equal(info.segment, 0);
+	assert_true(info.include_all);
+	assert_errno(EINVAL, hw_platform_iommu_info(p, 1, &info));
+	/* Its registers answer at that address (VT-d §11.4.1-2). */
+	assert_ok(hw_mmio_read(p, info.base + VTD_VER_REG, &ver, 4));
+	assert_int_not_equal(ver, 0);
+	assert_int_not_equal(ver, 0xffffffffu);
+	assert_ok(hw_mmio_read(p, info.base + VTD_CAP_REG, &cap, 8));
+	assert_true(((cap >> VTD_CAP_FRO_SHIFT) & 0x3ff) != 0);
+	/* Just past the window nothing answers. */
+	assert_ok(hw_mmio_read(p, info.base + 4096, &all1, 8));
+	assert_int_equal(all1, UINT64_MAX);
+	hw_platform_destroy(p);
+
+	/* No IOMMU: nothing at the chipset address, DMA untranslated. */
+	d->iommu = HW_DESC_IOMMU_NONE;
+	p = create(d);
+	assert_int_equal(hw_platform_nr_iommus(p), 0);
+	assert_ok(hw_mmio_read(p, 0xfed90000ull, &ver, 4));
+	assert_int_equal(ver, 0xffffffffu);
+	hw_platform_destroy(p);
+
+	/* Explicit base; a clash with a host bridge window is refused. */
+	d->iommu = HW_DESC_IOMMU_VTD;
+	d->iommu_base = 0xfee00000ull - 0x10000;
+	p = create(d);
+	assert_ok(hw_platform_iommu_info(p, 0, &info));
+	assert_int_equal(info.base, 0xfee00000ull - 0x10000);
+	hw_platform_destroy(p);
+	d->iommu_base = MMIO_BASE + 0x1000;
+	p = hw_platform_create(d, err, sizeof(err));
+	assert_int_equal(PTR_ERR(p), -EINVAL);
+	assert_non_null(strstr(err, "IOMMU registers"));
+	d->iommu_base = 0xfed90800ull;	/* not 4 KiB aligned */
+	assert_int_equal(PTR_ERR(hw_platform_create(d, err, sizeof(err))), -EINVAL);
+
+	/* RAM covering the chipset address: the unit moves above RAM. */
+	d->iommu_base = 0;
+	d->ram_size = 8ull << 30;
+	p = create(d);
+	assert_ok(hw_platform_iommu_info(p, 0, &info));
+	assert_int_equal(info.base, 8ull << 30);
+	assert_ok(hw_mmio_read(p, info.base + VTD_VER_REG, &ver, 4));
+	assert_int_not_equal(ver, 0xffffffffu);
+	hw_platform_destroy(p);
+
+	/* RAM must be whole pages; 0 means the default 1 GiB. */
+	d->ram_size = 4096 + 512;
+	assert_int_equal(PTR_ERR(hw_platform_create(d, err, sizeof(err))), -EINVAL);
+	d->ram_size = 0;
+	p = create(d);
+	assert_int_equal(hw_platform_ram_size(p), 1ull << 30);
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_two_segments(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_iommu_info a, b;
+	struct hw_platform *p;
+	uint32_t ver;
+
+	td_host_bridge(d, 0, 0, 0x7f);
+	td_host_bridge(d, 0, 0x80, 0xff);	/* same segment: same unit */
+	td_host_bridge(d, 1, 0, 0xff);
+	p = create(d);
+	assert_int_equal(hw_platform_nr_iommus(p), 2);
+	assert_ok(hw_platform_iommu_info(p, 0, &a));
+	assert_ok(hw_platform_iommu_info(p, 1, &b));
+	assert_int_equal(a.segment, 0);
+	assert_int_equal(b.segment, 1);
+	assert_int_equal(b.base, a.base + 4096);
+	assert_ok(hw_mmio_read(p, b.base + VTD_VER_REG, &ver, 4));
+	assert_int_not_equal(ver, 0xffffffffu);
+	assert_ptr_not_equal(hw_platform_vtd(p, 0), hw_platform_vtd(p, 1));
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_dma_passthrough(void **state)
+{
+	struct hw_desc_platform *d;
+	struct hw_platform *p = std_up(&d);
+	struct hw_pcidev *dma0 = fn(p, 1, 0);
+	static uint8_t buf[3 * 4096], back[3 * 4096];
+	struct drv v;
+
+	/* Unit not even programmed: translation is off (GSTS.TES = 0). */
+	pattern(buf, sizeof(buf), 1);
+	assert_ok(hw_dma_write(dma0, false, 0, 0x100800, buf, sizeof(buf)));
+	ram_rd(p, 0x100800, back, sizeof(back));
+	assert_memory_equal(buf, back, sizeof(buf));
+	memset(back, 0, sizeof(back));
+	assert_ok(hw_dma_read(dma0, false, 0, 0x100800, back, sizeof(back)));
+	assert_memory_equal(buf, back, sizeof(back));
+	/* Root table and queue set up, TE still 0: still untranslated. */
+	drv_init(&v, p);
+	pattern(buf, sizeof(buf), 2);
+	assert_ok(hw_dma_write(dma0, false, 0, 0x200000, buf, sizeof(buf)));
+	ram_rd(p, 0x200000, back, sizeof(back));
+	assert_memory_equal(buf, back, sizeof(back));
+	no_fault(&v);
+	/* Outside RAM: Unsupported Request at the root complex. */
+	assert_errno(EIO, hw_dma_write(dma0, false, 0, RAM - 8, buf, 16));
+	assert_errno(EIO, hw_dma_read(dma0, false, 0, MMIO_BASE, back, 4));
+	/* Bad arguments. */
+	assert_errno(EINVAL, hw_dma_read(dma0, false, 0, UINT64_MAX - 2, back, 8));
+	assert_errno(EINVAL, hw_dma_read(dma0, true, 1u << 20, 0, back, 8));
+	assert_ok(hw_dma_read(dma0, false, 0, 0, back, 0));
+
+	/* Without any IOMMU DMA goes straight to RAM too. */
+	hw_platform_destroy(p);
+	d->iommu = HW_DESC_IOMMU_NONE;
+	p = create(d);
+	set_buses(p, 0, RP, 0, 1, 1);
+	master(p, 0, RP, true);
+	master(p, 1, 0, true);
+	assert_ok(hw_dma_write(fn(p, 1, 0), false, 0, 0x3000, "abc", 3));
+	ram_rd(p, 0x3000, back, 3);
+	assert_memory_equal(back, "abc", 3);
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_dma_bus_master(void **state)
+{
+	struct hw_desc_platform *d;
+	struct hw_platform *p = std_up(&d);
+	struct hw_pcidev *dma0 = fn(p, 1, 0), *legacy = fn(p, 3, PCI_DEVFN(5, 0));
+	struct hw_pcidev *deep = fn(p, 4, PCI_DEVFN(2, 0));
+	uint8_t x = 0x5a;
+
+	assert_ok(hw_dma_write(dma0, false, 0, 0x1000, &x, 1));
+	/* The function's own BME: no request is issued at all. */
+	master(p, 1, 0, false);
+	assert_errno(EPERM, hw_dma_write(dma0, false, 0, 0x1000, &x, 1));
+	assert_errno(EPERM, hw_dma_read(dma0, false, 0, 0x1000, &x, 1));
+	master(p, 1, 0, true);
+	/* The root port's BME: it does not forward upstream. */
+	master(p, 0, RP, false);
+	assert_errno(EIO, hw_dma_write(dma0, false, 0, 0x1000, &x, 1));
+	master(p, 0, RP, true);
+	assert_ok(hw_dma_write(dma0, false, 0, 0x1000, &x, 1));
+	/* A conventional bridge in the middle gates only what is below it. */
+	master(p, 3, PCI_DEVFN(7, 0), false);
+	assert_errno(EIO, hw_dma_write(deep, false, 0, 0x1000, &x, 1));
+	assert_ok(hw_dma_write(legacy, false, 0, 0x1000, &x, 1));
+	master(p, 3, PCI_DEVFN(7, 0), true);
+	assert_ok(hw_dma_write(deep, false, 0, 0x1000, &x, 1));
+	/* The PCIe-to-PCI bridge gates both. */
+	master(p, 2, 0, false);
+	assert_errno(EIO, hw_dma_write(deep, false, 0, 0x1000, &x, 1));
+	assert_errno(EIO, hw_dma_write(legacy, false, 0, 0x1000, &x, 1));
+	master(p, 2, 0, true);
+	/* Secondary Bus Reset resets the function: BME is 0 again after. */
+	wr(p, 0, RP, PCI_BRIDGE_CONTROL, 2, PCI_BRIDGE_CTL_BUS_RESET);
+	assert_int_not_equal(hw_dma_write(dma0, false, 0, 0x1000, &x, 1), 0);
+	wr(p, 0, RP, PCI_BRIDGE_CONTROL, 2, 0);
+	assert_errno(EPERM, hw_dma_write(dma0, false, 0, 0x1000, &x, 1));
+	master(p, 1, 0, true);
+	assert_ok(hw_dma_write(dma0, false, 0, 0x1000, &x, 1));
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_dma_requester_id(void **state)
+{
+	struct hw_desc_platform *d;
+	struct hw_platform *p = std_up(&d);
+	struct hw_pcidev *legacy = fn(p, 3, PCI_DEVFN(5, 0));
+	uint16_t rid = 0;
+
+	assert_ok(hw_dma_requester_id(fn(p, 1, 0), &rid));
+	assert_int_equal(rid, RID_DMA0);
+	/* Behind the PCIe-to-PCI bridge: (secondary bus, 00.0), for devices
+	 * on its bus and below a further conventional bridge alike. */
+	assert_ok(hw_dma_requester_id(legacy, &rid));
+	assert_int_equal(rid, RID_P2P_ALIAS);
+	assert_ok(hw_dma_requester_id(fn(p, 4, PCI_DEVFN(2, 0)), &rid));
+	assert_int_equal(rid, RID_P2P_ALIAS);
+	/* Behind a conventional bridge on the root bus: the bridge's ID. */
+	assert_ok(hw_dma_requester_id(fn(p, 5, PCI_DEVFN(3, 0)), &rid));
+	assert_int_equal(rid, RID_ROOTPCI);
+	/* Renumbering the buses changes the IDs on the next request. */
+	set_buses(p, 0, RP, 0, 9, 9);
+	set_buses(p, 2, 0, 2, 7, 8);
+	assert_ok(hw_dma_requester_id(fn(p, 9, 0), &rid));
+	assert_int_equal(rid, 0x0900);
+	assert_ok(hw_dma_requester_id(legacy, &rid));
+	assert_int_equal(rid, 0x0700);
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_dma_alias_through_iommu(void **state)
+{
+	struct hw_desc_platform *d;
+	struct hw_platform *p = std_up(&d);
+	struct hw_pcidev *legacy = fn(p, 3, PCI_DEVFN(5, 0));
+	uint64_t ss, addr;
+	uint8_t out[8] = "aliased", back[8];
+	uint16_t sid;
+	bool read;
+	struct drv v;
+
+	drv_init(&v, p);
+	drv_enable(&v);
+	/* No context for anyone: the fault names the alias, not 03:05.0. */
+	assert_errno(EFAULT, hw_dma_write(legacy, false, 0, 0x7000, out, 8));
+	take_fault(&v, &sid, &addr, &read);
+	assert_int_equal(sid, RID_P2P_ALIAS);
+	assert_int_equal(addr, 0x7000);
+	assert_false(read);
+	/* A context for the alias RID only: the legacy device translates. */
+	ss = alloc_page(&v);
+	set_context(&v, RID_P2P_ALIAS);
+	set_pasid_ss(&v, 0, ss, DID);
+	ss_map(&v, ss, 0x7000, 0x5000000, 4096);
+	inv_all(&v);
+	assert_ok(hw_dma_write(legacy, false, 0, 0x7000, out, 8));
+	ram_rd(p, 0x5000000, back, 8);
+	assert_memory_equal(back, out, 8);
+	no_fault(&v);
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+/* dma0 with a second-stage domain: 4K pages at 0x10000 and 0x11000
+ * (physically apart), a 4K page at 0x1ff000 and a 2M page at 0x200000. */
+static void map_dma0(struct drv *v)
+{
+	uint64_t ss = alloc_page(v);
+
+	set_context(v, RID_DMA0);
+	set_pasid_ss(v, 0, ss, DID);
+	ss_map(v, ss, 0x10000, 0x4000000, 4096);
+	ss_map(v, ss, 0x11000, 0x4003000, 4096);
+	ss_map(v, ss, 0x1ff000, 0x4005000, 4096);
+	ss_map(v, ss, 0x200000, 0x4200000, 2u << 20);
+	inv_all(v);
+}
+
+static void test_dma_translated(void **state)
+{
+	struct hw_desc_platform *d;
+	struct hw_platform *p = std_up(&d);
+	struct hw_pcidev *dma0 = fn(p, 1, 0);
+	size_t big = 4096 + (2u << 20);
+	uint8_t *buf = malloc(big), *back = malloc(big);
+	uint64_t n0;
+	struct drv v;
+
+	assert_non_null(buf);
+	assert_non_null(back);
+	drv_init(&v, p);
+	map_dma0(&v);
+	drv_enable(&v);
+
+	/* Crossing a 4K boundary between discontiguous pages. */
+	pattern(buf, 4096, 3);
+	n0 = translations(p);
+	assert_ok(hw_dma_write(dma0, false, 0, 0x10800, buf, 4096));
+	assert_int_equal(translations(p) - n0, 2);	/* once per page */
+	ram_rd(p, 0x4000800, back, 0x800);
+	assert_memory_equal(back, buf, 0x800);
+	ram_rd(p, 0x4003000, back, 0x800);
+	assert_memory_equal(back, buf + 0x800, 0x800);
+	memset(back, 0, 4096);
+	assert_ok(hw_dma_read(dma0, false, 0, 0x10800, back, 4096));
+	assert_memory_equal(back, buf, 4096);
+
+	/* A 4K page then a whole 2M page: two translations for 2M + 4K. */
+	pattern(buf, big, 4);
+	n0 = translations(p);
+	assert_ok(hw_dma_write(dma0, false, 0, 0x1ff000, buf, big));
+	assert_int_equal(translations(p) - n0, 2);
+	ram_rd(p, 0x4005000, back, 4096);
+	assert_memory_equal(back, buf, 4096);
+	ram_rd(p, 0x4200000, back, 2u << 20);
+	assert_memory_equal(back, buf + 4096, 2u << 20);
+	memset(back, 0, big);
+	assert_ok(hw_dma_read(dma0, false, 0, 0x1ff000, back, big));
+	assert_memory_equal(back, buf, big);
+	no_fault(&v);
+
+	/* Device-side copy and fill through the same translations. */
+	assert_ok(hw_dma_copy(dma0, false, 0, 0x200000 + 100, 0x10000, 0x1800));
+	ram_rd(p, 0x4000000, back, 0x1000);
+	assert_memory_equal(back, buf + 4096 + 100, 0x1000);
+	ram_rd(p, 0x4003000, back, 0x800);
+	assert_memory_equal(back, buf + 4096 + 100 + 0x1000, 0x800);
+	assert_ok(hw_dma_fill(dma0, false, 0, 0x10ff0, 0xee, 0x20));
+	ram_rd(p, 0x4000ff0, back, 0x10);
+	ram_rd(p, 0x4003000, back + 0x10, 0x10);
+	for (int i = 0; i < 0x20; i++)
+		assert_int_equal(back[i], 0xee);
+	no_fault(&v);
+	free(buf);
+	free(back);
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_dma_fault(void **state)
+{
+	struct hw_desc_platform *d;
+	struct hw_platform *p = std_up(&d);
+	struct hw_pcidev *dma0 = fn(p, 1, 0);
+	uint8_t buf[0x2000], back[0x1000];
+	uint64_t addr;
+	uint16_t sid;
+	bool read;
+	struct drv v;
+
+	drv_init(&v, p);
+	map_dma0(&v);
+	drv_enable(&v);
+
+	/* Unmapped IOVA: aborted, recorded with dma0's RID and the page. */
+	assert_errno(EFAULT, hw_dma_read(dma0, false, 0, 0x12345, buf, 8));
+	assert_int_equal(take_fault(&v, &sid, &addr, &read), VTD_FR_SSS_NOT_PRESENT);
+	assert_int_equal(sid, RID_DMA0);
+	assert_int_equal(addr, 0x12000);
+	assert_true(read);
+	no_fault(&v);
+	/* A write running off the end of a mapping: the first page lands,
+	 * the fault is on the second one. */
+	pattern(buf, sizeof(buf), 5);
+	assert_errno(EFAULT, hw_dma_write(dma0, false, 0, 0x11000, buf, sizeof(buf)));
+	assert_int_equal(take_fault(&v, &sid, &addr, &read), VTD_FR_SSS_NOT_PRESENT);
+	assert_int_equal(sid, RID_DMA0);
+	assert_int_equal(addr, 0x12000);
+	assert_false(read);
+	ram_rd(p, 0x4003000, back, sizeof(back));
+	assert_memory_equal(back, buf, sizeof(back));
+	/* Another function without a context entry faults with its RID. */
+	assert_errno(EFAULT, hw_dma_read(fn(p, 5, PCI_DEVFN(3, 0)), false, 0, 0x10000, buf, 4));
+	take_fault(&v, &sid, &addr, &read);
+	assert_int_equal(sid, RID_ROOTPCI);
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_dma_pasid(void **state)
+{
+	struct hw_desc_platform *d;
+	struct hw_platform *p = std_up(&d);
+	struct hw_pcidev *dma0 = fn(p, 1, 0);
+	uint16_t cap = hw_pcidev_find_ext_cap(dma0, PCI_EXT_CAP_ID_PASID);
+	uint8_t out[4] = { 1, 2, 3, 4 }, back[4];
+	uint64_t ss5;
+	struct drv v;
+
+	drv_init(&v, p);
+	map_dma0(&v);
+	ss5 = alloc_page(&v);
+	set_pasid_ss(&v, 5, ss5, DID + 1);
+	ss_map(&v, ss5, 0x10000, 0x4010000, 4096);
+	inv_all(&v);
+	drv_enable(&v);
+	assert_int_not_equal(cap, 0);
+	/* PCIe r6.2 §6.20: no PASID prefix before PASID Enable. */
+	assert_errno(EPERM, hw_dma_write(dma0, true, 5, 0x10000, out, 4));
+	wr(p, 1, 0, cap + PCI_PASID_CTRL, 2, PCI_PASID_CTRL_ENABLE);
+	assert_ok(hw_dma_write(dma0, true, 5, 0x10000, out, 4));
+	ram_rd(p, 0x4010000, back, 4);
+	assert_memory_equal(back, out, 4);
+	/* Without PASID the same IOVA goes through RID_PASID's table. */
+	assert_ok(hw_dma_write(dma0, false, 0, 0x10000, "\x09\x08\x07\x06", 4));
+	ram_rd(p, 0x4000000, back, 4);
+	assert_memory_equal(back, "\x09\x08\x07\x06", 4);
+	ram_rd(p, 0x4010000, back, 4);
+	assert_memory_equal(back, out, 4);
+	/* The legacy device has no PASID capability at all. */
+	assert_errno(EPERM, hw_dma_write(fn(p, 3, PCI_DEVFN(5, 0)), true, 5, 0, out, 4));
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+/* ---- the DMA test device, driven through its BAR */
+
+#define BAR0	(MMIO_BASE + 0x100000)
+
+static uint32_t dt_rd32(struct hw_platform *p, unsigned int off)
+{
+	uint32_t x;
+
+	assert_ok(hw_mmio_read(p, BAR0 + off, &x, 4));
+	return x;
+}
+
+static void dt_wr32(struct hw_platform *p, unsigned int off, uint32_t x)
+{
+	assert_ok(hw_mmio_write(p, BAR0 + off, &x, 4));
+}
+
+static void dt_wr64(struct hw_platform *p, unsigned int off, uint64_t x)
+{
+	assert_ok(hw_mmio_write(p, BAR0 + off, &x, 8));
+}
+
+static void dt_run(struct hw_platform *p, uint32_t cmd, uint64_t src, uint64_t dst,
+		   uint32_t len)
+{
+	dt_wr64(p, DMATEST_REG_SRC, src);
+	/* DST as two dwords, high first, as a 32-bit driver would. */
+	dt_wr32(p, DMATEST_REG_DST + 4, (uint32_t)(dst >> 32));
+	dt_wr32(p, DMATEST_REG_DST, (uint32_t)dst);
+	dt_wr32(p, DMATEST_REG_LEN, len);
+	dt_wr32(p, DMATEST_REG_CMD, cmd);
+	dt_wr32(p, DMATEST_REG_DOORBELL, 1);
+}
+
+static void test_dmatest_device(void **state)
+{
+	struct hw_desc_platform *d;
+	struct hw_platform *p = std_up(&d);
+	static uint8_t buf[0x1800], back[0x1800];
+	uint64_t q = 0, addr;
+	uint16_t sid;
+	bool read;
+	struct drv v;
+
+	/* Config space: the model's default IDs. */
+	assert_int_equal(rd(p, 1, 0, PCI_VENDOR_ID, 2), HW_DMATEST_VENDOR);
+	assert_int_equal(rd(p, 1, 0, PCI_DEVICE_ID, 2), HW_DMATEST_DEVICE);
+	assert_int_equal(rd(p, 1, 0, PCI_CLASS_REVISION, 4) >> 8, HW_DMATEST_CLASS);
+	/* Size and place BAR0 inside the root port's window, like an OS. */
+	wr(p, 1, 0, PCI_BASE_ADDRESS_0, 4, 0xffffffffu);
+	assert_int_equal(rd(p, 1, 0, PCI_BASE_ADDRESS_0, 4), (uint32_t)~(DMATEST_BAR_SIZE - 1));
+	wr(p, 1, 0, PCI_BASE_ADDRESS_0, 4, (uint32_t)BAR0);
+	wr(p, 0, RP, PCI_MEMORY_BASE, 2, (uint16_t)(BAR0 >> 16));
+	wr(p, 0, RP, PCI_MEMORY_LIMIT, 2, (uint16_t)(BAR0 >> 16));
+	command(p, 0, RP, PCI_COMMAND_MEMORY, 0);
+	command(p, 1, 0, PCI_COMMAND_MEMORY, 0);
+
+	assert_int_equal(dt_rd32(p, DMATEST_REG_ID), DMATEST_ID);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_CAP), DMATEST_CAP_PASID);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_STATUS), 0);
+	dt_wr64(p, DMATEST_REG_SRC, 0x123456789abcull);
+	assert_ok(hw_mmio_read(p, BAR0 + DMATEST_REG_SRC, &q, 8));
+	assert_int_equal(q, 0x123456789abcull);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_SRC + 4), 0x1234);
+
+	/* Untranslated copy. */
+	pattern(buf, sizeof(buf), 6);
+	ram_wr(p, 0x6000000, buf, sizeof(buf));
+	dt_run(p, DMATEST_CMD_OP_COPY, 0x6000000, 0x6100000, sizeof(buf));
+	assert_int_equal(dt_rd32(p, DMATEST_REG_STATUS), DMATEST_STATUS_DONE);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_COUNT), 1);
+	ram_rd(p, 0x6100000, back, sizeof(back));
+	assert_memory_equal(back, buf, sizeof(back));
+	dt_wr32(p, DMATEST_REG_STATUS, DMATEST_STATUS_DONE);	/* RW1C */
+	assert_int_equal(dt_rd32(p, DMATEST_REG_STATUS), 0);
+
+	/* Through the IOMMU: IOVA 0x10800 (two pages) to the 2M page. */
+	drv_init(&v, p);
+	map_dma0(&v);
+	drv_enable(&v);
+	ram_wr(p, 0x4000800, buf, 0x800);
+	ram_wr(p, 0x4003000, buf + 0x800, 0x800);
+	dt_run(p, DMATEST_CMD_OP_COPY, 0x10800, 0x2ff000, 0x1000);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_STATUS), DMATEST_STATUS_DONE);
+	ram_rd(p, 0x42ff000, back, 0x1000);
+	assert_memory_equal(back, buf, 0x1000);
+	/* Fill with a pattern byte. */
+	dt_wr32(p, DMATEST_REG_STATUS, DMATEST_STATUS_DONE);
+	dt_run(p, DMATEST_CMD_OP_FILL | (0xa5 << DMATEST_CMD_FILL_SHIFT), 0, 0x200010, 16);
+	ram_rd(p, 0x4200010, back, 16);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(back[i], 0xa5);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_COUNT), 3);
+	/* An unmapped source: error status, EFAULT, fault with its RID. */
+	dt_wr32(p, DMATEST_REG_STATUS, DMATEST_STATUS_DONE);
+	dt_run(p, DMATEST_CMD_OP_COPY, 0x900000, 0x200000, 64);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_STATUS), DMATEST_STATUS_ERROR);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_ERROR), EFAULT);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_COUNT), 3);
+	take_fault(&v, &sid, &addr, &read);
+	assert_int_equal(sid, RID_DMA0);
+	assert_int_equal(addr, 0x900000);
+	assert_true(read);
+	/* Bus Master off: EPERM, nothing recorded by the IOMMU. */
+	dt_wr32(p, DMATEST_REG_STATUS, DMATEST_STATUS_ERROR);
+	master(p, 1, 0, false);
+	dt_run(p, DMATEST_CMD_OP_COPY, 0x10800, 0x2ff000, 0x10);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_STATUS), DMATEST_STATUS_ERROR);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_ERROR), EPERM);
+	no_fault(&v);
+	/* With PASID valid but PASID not enabled in config space: EPERM. */
+	master(p, 1, 0, true);
+	dt_wr32(p, DMATEST_REG_PASID, DMATEST_PASID_VALID | 5);
+	dt_run(p, DMATEST_CMD_OP_COPY, 0x10800, 0x2ff000, 0x10);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_ERROR), EPERM);
+	/* An unknown op. */
+	dt_wr32(p, DMATEST_REG_PASID, 0);
+	dt_run(p, 0x7f, 0x10800, 0x2ff000, 0x10);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_ERROR), EINVAL);
+	/* Function Level Reset... a warm reset clears the registers. */
+	wr(p, 0, RP, PCI_BRIDGE_CONTROL, 2, PCI_BRIDGE_CTL_BUS_RESET);
+	wr(p, 0, RP, PCI_BRIDGE_CONTROL, 2, 0);
+	command(p, 1, 0, PCI_COMMAND_MEMORY, 0);
+	wr(p, 1, 0, PCI_BASE_ADDRESS_0, 4, (uint32_t)BAR0);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_STATUS), 0);
+	assert_int_equal(dt_rd32(p, DMATEST_REG_COUNT), 0);
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
+static void test_model_desc(void **state)
+{
+	struct hw_desc_platform *d = td_platform();
+	struct hw_desc_host_bridge *h = td_host_bridge(d, 0, 0, 0xff);
+	struct hw_desc_func *f;
+	char err[256];
+
+	assert_int_equal(hw_device_model_from_name("dma-test"), HW_DESC_MODEL_DMA_TEST);
+	assert_int_equal(hw_device_model_from_name("generic"), HW_DESC_MODEL_GENERIC);
+	assert_int_equal(hw_device_model_from_name("nope"), -EINVAL);
+	assert_string_equal(hw_device_model_name(HW_DESC_MODEL_DMA_TEST), "dma-test");
+	assert_null(hw_device_model_name(HW_DESC_MODEL_NR));
+	/* The model owns BAR0. */
+	f = td_dmatest(&h->devices, 3, 0, "dt");
+	td_bar(f, 0, HW_BAR_MEM32, false, 0x2000);
+	assert_int_equal(PTR_ERR(hw_platform_create(d, err, sizeof(err))), -EINVAL);
+	f->bars[0].kind = HW_BAR_NONE;
+	/* Only endpoints have models. */
+	f = td_func(&h->devices, HW_DESC_ROOT_PORT, 4, 0, "rp");
+	f->model = HW_DESC_MODEL_DMA_TEST;
+	assert_int_equal(PTR_ERR(hw_platform_create(d, err, sizeof(err))), -EINVAL);
+	assert_non_null(strstr(err, "model"));
+	f->model = HW_DESC_MODEL_GENERIC;
+	hw_platform_destroy(create(d));
+	td_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_platform_ram_and_iommu),
+		cmocka_unit_test(test_two_segments),
+		cmocka_unit_test(test_dma_passthrough),
+		cmocka_unit_test(test_dma_bus_master),
+		cmocka_unit_test(test_dma_requester_id),
+		cmocka_unit_test(test_dma_alias_through_iommu),
+		cmocka_unit_test(test_dma_translated),
+		cmocka_unit_test(test_dma_fault),
+		cmocka_unit_test(test_dma_pasid),
+		cmocka_unit_test(test_dmatest_device),
+		cmocka_unit_test(test_model_desc),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
