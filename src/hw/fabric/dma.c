@@ -124,25 +124,23 @@ static int hw_dma_begin(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
 }
 
 /*
- * Translate the page holding addr: *pa receives the host pointer for addr
- * and the return value how many bytes from there lie in the same
- * translation (at most len), or a negative errno.
+ * Translate from addr: *host receives the host pointer for addr and the
+ * return value how many bytes from there are contiguous in RAM (at most
+ * len: one translation page, or several the IOTLB holds contiguously), or
+ * a negative errno.
  */
 static inline int64_t hw_dma_xlate(const struct hw_dma_route *r, bool has_pasid,
 				   uint32_t pasid, uint64_t addr, size_t len,
 				   unsigned int access, uint8_t **host)
 {
-	uint64_t pa = addr, psz, n;
+	uint64_t pa = addr, n;
 	int rc;
 
 	if (r->vtd) {
-		rc = hw_vtd_translate(r->vtd, r->rid, has_pasid, pasid, addr, access,
-				      &pa, &psz);
+		rc = hw_vtd_translate_run(r->vtd, r->rid, has_pasid, pasid, addr, len,
+					  access, &pa, &n);
 		if (unlikely(rc < 0))
 			return rc;
-		n = psz - (addr & (psz - 1));
-		if (n > len)
-			n = len;
 	} else {
 		n = len;
 	}
@@ -153,77 +151,89 @@ static inline int64_t hw_dma_xlate(const struct hw_dma_route *r, bool has_pasid,
 	return (int64_t)n;
 }
 
-int hw_dma_read(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
-		uint64_t addr, void *buf, size_t len)
+enum hw_dma_op { HW_DMA_RD, HW_DMA_WR, HW_DMA_FILL };
+
+/* Move one physically contiguous run between RAM and the device. */
+static inline void hw_dma_move(enum hw_dma_op op, uint8_t *host, uint8_t **dbuf,
+			       uint8_t val, size_t n)
 {
+	switch (op) {
+	case HW_DMA_RD:
+		memcpy(*dbuf, host, n);
+		*dbuf += n;
+		break;
+	case HW_DMA_WR:
+		memcpy(host, *dbuf, n);
+		*dbuf += n;
+		break;
+	case HW_DMA_FILL:
+		memset(host, val, n);
+		break;
+	}
+}
+
+/*
+ * One request: translate page by page, and move each run of pages that
+ * are contiguous in RAM with one memcpy (a run is flushed before a fault
+ * is returned, so what preceded the faulting page has landed).
+ */
+static int hw_dma_xfer(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
+		       uint64_t addr, uint8_t *dbuf, uint8_t val, size_t len,
+		       enum hw_dma_op op)
+{
+	unsigned int access = op == HW_DMA_RD ? HW_VTD_ACC_R : HW_VTD_ACC_W;
 	struct hw_dma_route r;
-	uint8_t *out = buf, *host;
+	uint8_t *run = NULL, *host;
+	size_t run_len = 0;
 	int64_t n;
 	int rc;
 
-	if (!buf && len)
+	if (!dbuf && len && op != HW_DMA_FILL)
 		return -EINVAL;
 	rc = hw_dma_begin(dev, has_pasid, pasid, addr, len, &r);
 	if (rc < 0)
 		return rc;
 	while (len) {
-		n = hw_dma_xlate(&r, has_pasid, pasid, addr, len, HW_VTD_ACC_R, &host);
-		if (n < 0)
+		n = hw_dma_xlate(&r, has_pasid, pasid, addr, len, access, &host);
+		if (unlikely(n < 0)) {
+			if (run_len)
+				hw_dma_move(op, run, &dbuf, val, run_len);
 			return (int)n;
-		memcpy(out, host, (size_t)n);
-		out += n;
+		}
+		if (run_len && host == run + run_len) {
+			run_len += (size_t)n;
+		} else {
+			if (run_len)
+				hw_dma_move(op, run, &dbuf, val, run_len);
+			run = host;
+			run_len = (size_t)n;
+		}
 		addr += (uint64_t)n;
 		len -= (size_t)n;
 	}
+	if (run_len)
+		hw_dma_move(op, run, &dbuf, val, run_len);
 	return 0;
+}
+
+int hw_dma_read(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
+		uint64_t addr, void *buf, size_t len)
+{
+	return hw_dma_xfer(dev, has_pasid, pasid, addr, buf, 0, len, HW_DMA_RD);
 }
 
 int hw_dma_write(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
 		 uint64_t addr, const void *buf, size_t len)
 {
-	struct hw_dma_route r;
-	const uint8_t *in = buf;
-	uint8_t *host;
-	int64_t n;
-	int rc;
-
-	if (!buf && len)
-		return -EINVAL;
-	rc = hw_dma_begin(dev, has_pasid, pasid, addr, len, &r);
-	if (rc < 0)
-		return rc;
-	while (len) {
-		n = hw_dma_xlate(&r, has_pasid, pasid, addr, len, HW_VTD_ACC_W, &host);
-		if (n < 0)
-			return (int)n;
-		memcpy(host, in, (size_t)n);
-		in += n;
-		addr += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	/* Only read from: hw_dma_move() copies from dbuf for HW_DMA_WR. */
+	return hw_dma_xfer(dev, has_pasid, pasid, addr, (uint8_t *)(uintptr_t)buf, 0, len,
+			   HW_DMA_WR);
 }
 
 int hw_dma_fill(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
 		uint64_t addr, uint8_t val, size_t len)
 {
-	struct hw_dma_route r;
-	uint8_t *host;
-	int64_t n;
-	int rc;
-
-	rc = hw_dma_begin(dev, has_pasid, pasid, addr, len, &r);
-	if (rc < 0)
-		return rc;
-	while (len) {
-		n = hw_dma_xlate(&r, has_pasid, pasid, addr, len, HW_VTD_ACC_W, &host);
-		if (n < 0)
-			return (int)n;
-		memset(host, val, (size_t)n);
-		addr += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return hw_dma_xfer(dev, has_pasid, pasid, addr, NULL, val, len, HW_DMA_FILL);
 }
 
 int hw_dma_copy(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,

@@ -55,6 +55,7 @@ enum {
 
 struct vtd_ctx_cache {
 	uint64_t ce0, ce1;
+	uint32_t pc_idx;	/* PASID-cache set of (rid, RID_PASID) */
 	bool valid;
 };
 
@@ -65,6 +66,10 @@ struct vtd_pc_entry {
 	uint16_t did;
 	bool valid;
 	bool fpd;		/* FPD in the directory or table entry */
+	/* IOTLB set offsets of (did, pasid) for 4K/2M/1G (iotlb_hoff()),
+	 * computed once when the entry is filled: the hot path then indexes
+	 * the IOTLB without hashing. */
+	uint32_t ioff[3];
 };
 
 struct vtd_iotlb_entry {
@@ -349,15 +354,18 @@ static inline struct vtd_pc_entry *pc_slot(struct hw_vtd *v, uint16_t rid, uint3
 	return &v->pc[vtd_hash(rid, pasid) & (VTD_PC_SETS - 1)];
 }
 
+/* Like hardware, the IOTLB is indexed by the low page-number bits (offset
+ * by a hash of the tag) so a contiguous range never conflicts with itself. */
+static inline uint32_t iotlb_hoff(uint16_t did, uint32_t pasid, unsigned int shift)
+{
+	return vtd_hash(((uint64_t)did << 32 | pasid) ^ ((uint64_t)shift << 56), 0);
+}
+
 static inline struct vtd_iotlb_entry *iotlb_slot(struct hw_vtd *v, uint16_t did,
 						 uint32_t pasid, uint64_t vpn,
 						 unsigned int shift)
 {
-	/* Like hardware, index by the low page-number bits (offset by a hash
-	 * of the tag) so a contiguous range never conflicts with itself. */
-	uint64_t tag = ((uint64_t)did << 32 | pasid) ^ ((uint64_t)shift << 56);
-
-	return &v->iotlb[(vpn + vtd_hash(tag, 0)) & v->iotlb_mask];
+	return &v->iotlb[(vpn + iotlb_hoff(did, pasid, shift)) & v->iotlb_mask];
 }
 
 static inline unsigned int large_class(unsigned int shift)
@@ -372,21 +380,26 @@ static void iotlb_drop(struct hw_vtd *v, struct vtd_iotlb_entry *e)
 	e->valid = false;
 }
 
-static inline struct vtd_iotlb_entry *iotlb_find(struct hw_vtd *v, uint16_t did,
-						 uint32_t pasid, uint64_t iova)
+/* The IOTLB entry translating iova for the PASID-cache entry pc (its DID
+ * and PASID), probing 4K, then 2M and 1G only while any such entry is
+ * valid; set offsets precomputed in pc. */
+static inline const struct vtd_iotlb_entry *iotlb_find_pc(const struct hw_vtd *v,
+							   const struct vtd_pc_entry *pc,
+							   uint64_t iova)
 {
 	static const uint8_t shifts[3] = { 12, 21, 30 };
-	struct vtd_iotlb_entry *e;
+	const struct vtd_iotlb_entry *e;
 	unsigned int i;
 
 	for (i = 0; i < 3; i++) {
 		unsigned int s = shifts[i];
+		uint64_t vpn = iova >> s;
 
 		if (i && !v->nr_large[i - 1])
 			continue;
-		e = iotlb_slot(v, did, pasid, iova >> s, s);
-		if (e->valid && e->vpn == iova >> s && e->did == did &&
-		    e->pasid == pasid && e->shift == s)
+		e = &v->iotlb[(vpn + pc->ioff[i]) & v->iotlb_mask];
+		if (likely(e->valid && e->vpn == vpn && e->did == pc->did &&
+			   e->pasid == pc->pasid && e->shift == s))
 			return e;
 	}
 	return NULL;
@@ -504,6 +517,8 @@ static int vtd_ctx_get(struct hw_vtd *v, struct vtd_req *r, uint64_t *ce0, uint6
 	/* Only present, well-formed entries are cached (CAP.CM = 0, §6.1). */
 	cc->ce0 = ce[0];
 	cc->ce1 = ce[1];
+	cc->pc_idx = vtd_hash(r->rid, (uint32_t)(ce[1] & VTD_SM_CE1_RID_PASID_MASK)) &
+		     (VTD_PC_SETS - 1);
 	cc->valid = true;
 	*ce0 = ce[0];
 	*ce1 = ce[1];
@@ -563,6 +578,9 @@ static int vtd_pasid_get(struct hw_vtd *v, struct vtd_req *r, uint64_t ce0,
 	pc->rid = r->rid;
 	pc->did = (uint16_t)(pe[1] & VTD_PE1_DID_MASK);
 	pc->fpd = (pde & VTD_PDE_FPD) || (pe[0] & VTD_PE0_FPD);
+	pc->ioff[0] = iotlb_hoff(pc->did, pasid, 12);
+	pc->ioff[1] = iotlb_hoff(pc->did, pasid, 21);
+	pc->ioff[2] = iotlb_hoff(pc->did, pasid, 30);
 	pc->valid = true;
 	*out = pc;
 	return 0;
@@ -965,16 +983,17 @@ int hw_vtd_translate(struct hw_vtd *v, uint16_t rid, bool has_pasid, uint32_t pa
 			if (unlikely(!(cc->ce0 & VTD_SM_CE0_PASIDE)))
 				goto slow;
 			p = pasid;
+			pc = pc_slot(v, rid, p);
 		} else {
 			p = (uint32_t)(cc->ce1 & VTD_SM_CE1_RID_PASID_MASK);
 			acc &= ~(HW_VTD_ACC_PRIV | HW_VTD_ACC_X);
 			if (cc->ce1 & VTD_SM_CE1_RID_PRIV)
 				acc |= HW_VTD_ACC_PRIV;
+			pc = &v->pc[cc->pc_idx];
 		}
-		pc = pc_slot(v, rid, p);
 		if (unlikely(!pc->valid || pc->rid != rid || pc->pasid != p))
 			goto slow;
-		e = iotlb_find(v, pc->did, p, iova);
+		e = iotlb_find_pc(v, pc, iova);
 		if (unlikely(!e))
 			goto slow;
 		if (unlikely(acc & 7 & ~e->allow[!!(acc & HW_VTD_ACC_PRIV)]))
@@ -991,6 +1010,77 @@ slow:
 		.addr = iova, .access = access,
 	};
 	return vtd_translate_slow(v, &r, pa, page_size);
+}
+
+/*
+ * The cached PASID-table entry a request from rid would use right now, and
+ * the access it is checked with, or NULL when the context or PASID cache
+ * would miss. Reads caches only: no walk, no fault.
+ */
+static inline const struct vtd_pc_entry *vtd_cached_pc(const struct hw_vtd *v, uint16_t rid,
+						       bool has_pasid, uint32_t pasid,
+						       unsigned int *acc)
+{
+	const struct vtd_ctx_cache *cc = &v->ctx[rid];
+	const struct vtd_pc_entry *pc;
+	uint32_t p;
+
+	if (!cc->valid)
+		return NULL;
+	if (has_pasid) {
+		if (!(cc->ce0 & VTD_SM_CE0_PASIDE))
+			return NULL;
+		p = pasid;
+		pc = &v->pc[vtd_hash(rid, p) & (VTD_PC_SETS - 1)];
+	} else {
+		p = (uint32_t)(cc->ce1 & VTD_SM_CE1_RID_PASID_MASK);
+		*acc &= ~(HW_VTD_ACC_PRIV | HW_VTD_ACC_X);
+		if (cc->ce1 & VTD_SM_CE1_RID_PRIV)
+			*acc |= HW_VTD_ACC_PRIV;
+		pc = &v->pc[cc->pc_idx];
+	}
+	if (!pc->valid || pc->rid != rid || pc->pasid != p)
+		return NULL;
+	return pc;
+}
+
+int hw_vtd_translate_run(struct hw_vtd *v, uint16_t rid, bool has_pasid, uint32_t pasid,
+			 uint64_t iova, uint64_t len, unsigned int access, uint64_t *pa,
+			 uint64_t *run)
+{
+	const struct vtd_pc_entry *pc;
+	const struct vtd_iotlb_entry *e;
+	unsigned int acc = access;
+	uint64_t psz, n;
+	int rc;
+
+	if (unlikely(!len))
+		return -EINVAL;
+	rc = hw_vtd_translate(v, rid, has_pasid, pasid, iova, access, pa, &psz);
+	if (rc < 0)
+		return rc;
+	n = psz - (iova & (psz - 1));
+	if (n >= len || !v->te) {
+		*run = MIN(n, len);
+		return 0;
+	}
+	/* The following pages, as long as the IOTLB already holds them with
+	 * the needed permission and they continue physically. */
+	pc = vtd_cached_pc(v, rid, has_pasid, pasid, &acc);
+	while (pc && n < len) {
+		uint64_t a = iova + n, m;
+
+		e = iotlb_find_pc(v, pc, a);
+		if (!e || (acc & 7 & ~e->allow[!!(acc & HW_VTD_ACC_PRIV)]))
+			break;
+		m = (1ull << e->shift) - 1;
+		if ((e->pa | (a & m)) != *pa + n)
+			break;
+		v->st.iotlb_hits++;
+		n += m + 1 - (a & m);
+	}
+	*run = MIN(n, len);
+	return 0;
 }
 
 /* --------------------------------------------------------- invalidation */

@@ -108,6 +108,19 @@ int hw_vtd_translate(struct hw_vtd *v, uint16_t rid, bool has_pasid, uint32_t pa
 		     uint64_t iova, unsigned int access, uint64_t *pa, uint64_t *page_size);
 
 /*
+ * Translate a run of a DMA transfer: like hw_vtd_translate() for iova
+ * (same faults and errors), then the pages that follow, up to len bytes
+ * (> 0), for as long as the IOTLB already holds them with the needed
+ * permission and they continue physically contiguous. *run receives the
+ * bytes from iova that map contiguously from *pa (at most len). Each page
+ * is looked up once; pages the run stops before are left for the next
+ * call, which translates them fully. Used by the DMA engine's hot path.
+ */
+int hw_vtd_translate_run(struct hw_vtd *v, uint16_t rid, bool has_pasid, uint32_t pasid,
+			 uint64_t iova, uint64_t len, unsigned int access, uint64_t *pa,
+			 uint64_t *run);
+
+/*
  * Endpoint-side: deliver a page request (§7.5.1). 0: queued in the page
  * request queue; -ENOSPC: queue full or overflowed (PRS.PRO set, response
  * "success" auto-generated if lpig); -EACCES: rejected (context entry

@@ -290,8 +290,8 @@ static int dp_range(struct dp_ctx *c, const yaml_node_t *n, uint64_t v, uint64_t
 int dp_uint(struct dp_ctx *c, const yaml_node_t *n, uint64_t lo, uint64_t hi, uint64_t *out)
 {
 	char shown[48];
-	const char *s;
-	size_t len, used;
+	const char *s = NULL;
+	size_t len = 0, used;
 	uint64_t v;
 	int rc;
 
@@ -311,8 +311,8 @@ int dp_uint(struct dp_ctx *c, const yaml_node_t *n, uint64_t lo, uint64_t hi, ui
 int dp_size(struct dp_ctx *c, const yaml_node_t *n, uint64_t lo, uint64_t hi, uint64_t *out)
 {
 	char shown[48];
-	const char *s;
-	size_t len, used;
+	const char *s = NULL;
+	size_t len = 0, used;
 	unsigned int shift = 0;
 	uint64_t v;
 	int rc;
@@ -371,8 +371,8 @@ int dp_bool(struct dp_ctx *c, const yaml_node_t *n, bool *out)
 
 int dp_string(struct dp_ctx *c, const yaml_node_t *n, const char *what, char **out)
 {
-	const char *s;
-	size_t len;
+	const char *s = NULL;
+	size_t len = 0;
 	int rc;
 
 	rc = dp_scalar(c, n, what, &s, &len);

@@ -89,7 +89,7 @@ static unsigned int hex_run(const char *s, size_t len)
  */
 static bool parse_slot(const char *s, size_t len, struct hw_dump_func *f)
 {
-	unsigned long dom = 0, bus, dev, fn;
+	unsigned long dom = 0, bus = 0, dev = 0, fn;
 	unsigned int n = hex_run(s, len), pos = 0;
 
 	if ((n == 4 || n == 5) && n < len && s[n] == ':') {
@@ -261,7 +261,7 @@ static int parse_hex_line(struct dump_parser *p, const char *s, size_t len,
 			  unsigned int line)
 {
 	unsigned int n = hex_run(s, len);
-	unsigned long off;
+	unsigned long off = 0;
 	size_t pos;
 
 	parse_hexn(s, n, &off);
@@ -434,8 +434,8 @@ err_free:
 
 int hw_dump_parse_file(const char *path, struct hw_dump *out, char *err, size_t errlen)
 {
-	char *buf;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0;
 	int rc;
 
 	rc = read_file(path, &buf, &len, err, errlen);

@@ -183,13 +183,22 @@ static int doe_exchange(struct pci_doe_mb *mb, struct pci_doe_task *t)
 	return doe_recv(mb, t);
 }
 
-int pci_doe_submit_task(struct pci_doe_mb *mb, struct pci_doe_task *task)
+static int doe_task_check(const struct pci_doe_mb *mb, const struct pci_doe_task *task)
 {
 	if (!task || (task->request_sz && !task->request) ||
 	    (task->response_sz && !task->response))
 		return -EINVAL;
 	if (mb->dead)
 		return -EIO;
+	return 0;
+}
+
+int pci_doe_submit_task(struct pci_doe_mb *mb, struct pci_doe_task *task)
+{
+	int rc = doe_task_check(mb, task);
+
+	if (rc)
+		return rc;
 	task->rc = -EINPROGRESS;
 	list_add_tail(&task->node, &mb->tasks);
 	return 0;
@@ -222,13 +231,15 @@ int pci_doe(struct pci_doe_mb *mb, uint16_t vendor, uint8_t type, const void *re
 	};
 	int rc;
 
-	rc = pci_doe_submit_task(mb, &t);
+	rc = doe_task_check(mb, &t);
 	if (rc)
 		return rc;
-	/* Tasks queued before ours run first, in order. */
-	while (t.rc == -EINPROGRESS && pci_doe_process(mb))
-		;
-	return t.rc;
+	/* Tasks queued before ours run first, in order; ours never sits on
+	 * the queue, so no stack object is ever linked into the mailbox. */
+	pci_doe_process(mb);
+	if (mb->dead)
+		return -EIO;
+	return doe_exchange(mb, &t);
 }
 
 /* DOE Discovery (§6.30.1.1): request DW2 Index 7:0 (Version 15:8 = 0),

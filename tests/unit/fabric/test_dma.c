@@ -334,6 +334,17 @@ static void ss_map(struct drv *v, uint64_t root, uint64_t iova, uint64_t pa, uin
 	st(v, a, pa | VTD_SS_R | VTD_SS_W | (leaf > 1 ? VTD_SS_PS : 0));
 }
 
+/* Address of the 4K leaf entry for iova in an existing 4-level table. */
+static uint64_t ss_leaf(struct drv *v, uint64_t root, uint64_t iova)
+{
+	uint64_t t = root;
+	unsigned int lvl;
+
+	for (lvl = 4; lvl > 1; lvl--)
+		t = ld(v, t + ((iova >> (12 + 9 * (lvl - 1))) & 511) * 8) & ~0xfffull;
+	return t + ((iova >> 12) & 511) * 8;
+}
+
 /* Take the most recent fault record: reason, SID, address, read? */
 static unsigned int take_fault(struct drv *v, uint16_t *sid, uint64_t *addr, bool *read)
 {
@@ -698,6 +709,55 @@ static void test_dma_translated(void **state)
 	td_free(d);
 }
 
+/* Physically contiguous 4K pages: a warm transfer still looks up every
+ * page once, and the lookahead never serves a page it may not. */
+static void test_dma_contiguous_run(void **state)
+{
+	struct hw_desc_platform *d;
+	struct hw_platform *p = std_up(&d);
+	struct hw_pcidev *dma0 = fn(p, 1, 0);
+	uint8_t buf[0x3000], back[0x3000];
+	uint64_t ss = 0, n0, addr, leaf;
+	uint16_t sid;
+	bool read;
+	struct drv v;
+
+	drv_init(&v, p);
+	ss = alloc_page(&v);
+	set_context(&v, RID_DMA0);
+	set_pasid_ss(&v, 0, ss, DID);
+	ss_map(&v, ss, 0x20000, 0x4100000, 4096);
+	ss_map(&v, ss, 0x21000, 0x4101000, 4096);
+	ss_map(&v, ss, 0x22000, 0x4102000, 4096);
+	ss_map(&v, ss, 0x23000, 0x4103000, 4096);
+	/* 0x23000 read-only: find its leaf (same last-level table) */
+	leaf = ss_leaf(&v, ss, 0x23000);
+	st(&v, leaf, 0x4103000 | VTD_SS_R);
+	inv_all(&v);
+	drv_enable(&v);
+
+	pattern(buf, sizeof(buf), 8);
+	n0 = translations(p);
+	assert_ok(hw_dma_write(dma0, false, 0, 0x20000, buf, sizeof(buf)));
+	assert_int_equal(translations(p) - n0, 3);	/* cold: three walks */
+	n0 = translations(p);
+	assert_ok(hw_dma_read(dma0, false, 0, 0x20000, back, sizeof(back)));
+	assert_int_equal(translations(p) - n0, 3);	/* warm: three hits */
+	assert_memory_equal(back, buf, sizeof(back));
+	ram_rd(p, 0x4100000, back, sizeof(back));
+	assert_memory_equal(back, buf, sizeof(back));
+	/* Reads run into the read-only page; a write must not. */
+	assert_ok(hw_dma_read(dma0, false, 0, 0x22000, back, 0x2000));
+	assert_errno(EFAULT, hw_dma_write(dma0, false, 0, 0x22000, buf, 0x2000));
+	take_fault(&v, &sid, &addr, &read);
+	assert_int_equal(addr, 0x23000);
+	assert_false(read);
+	ram_rd(p, 0x4102000, back, 0x1000);
+	assert_memory_equal(back, buf, 0x1000);
+	hw_platform_destroy(p);
+	td_free(d);
+}
+
 static void test_dma_fault(void **state)
 {
 	struct hw_desc_platform *d;
@@ -941,6 +1001,7 @@ int main(void)
 		cmocka_unit_test(test_dma_requester_id),
 		cmocka_unit_test(test_dma_alias_through_iommu),
 		cmocka_unit_test(test_dma_translated),
+		cmocka_unit_test(test_dma_contiguous_run),
 		cmocka_unit_test(test_dma_fault),
 		cmocka_unit_test(test_dma_pasid),
 		cmocka_unit_test(test_dmatest_device),

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The daemon: one poll() loop serving every connection in a fixed order,
+ * one request at a time, so a run is deterministic. A connection is one
+ * open file of a device node; its iommufd context lives until the client
+ * side's last descriptor is closed (EOF), whether by close(), exit or a
+ * crash. A malformed record is logged and dropped; it never affects other
+ * connections. See docs/daemon.md.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "base/compiler.h"
+#include "base/err.h"
+#include "base/fault.h"
+#include "base/log.h"
+#include "kernel/iommufd/iommufd.h"
+#include "uapi/daemon.h"
+#include "uapi/usermem.h"
+#include "uapi/wire.h"
+
+struct uapi_conn {
+	struct uapi_conn *next;
+	int fd;
+	struct iommufd_ctx *ictx;	/* NULL until OPEN */
+	/* Must outlive ictx: iommufd pages keep &mem.um (like source_mm). */
+	struct uapi_usermem mem;
+};
+
+struct uapi_daemon {
+	int listen_fd;
+	struct uapi_conn *conns;	/* in accept order: the service order */
+	unsigned int nr_conns;
+	uint8_t *rx;			/* UAPI_WIRE_MAX_MSG */
+	uint8_t *tx;			/* UAPI_WIRE_MAX_MSG */
+};
+
+int uapi_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, one = 1;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* Senders' pids come with every record (SCM_CREDENTIALS). */
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 64)) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+struct uapi_daemon *uapi_daemon_create(int listen_fd)
+{
+	struct uapi_daemon *d;
+
+	d = pl_zalloc(sizeof(*d));
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	d->rx = pl_zalloc(UAPI_WIRE_MAX_MSG);
+	if (!d->rx)
+		goto err_free_d;
+	d->tx = pl_zalloc(UAPI_WIRE_MAX_MSG);
+	if (!d->tx)
+		goto err_free_rx;
+	d->listen_fd = listen_fd;
+	return d;
+
+err_free_rx:
+	free(d->rx);
+err_free_d:
+	free(d);
+	return ERR_PTR(-ENOMEM);
+}
+
+static void conn_close(struct uapi_daemon *d, struct uapi_conn *c)
+{
+	struct uapi_conn **pp;
+
+	for (pp = &d->conns; *pp != c; pp = &(*pp)->next)
+		;
+	*pp = c->next;
+	d->nr_conns--;
+	/* The release of the file: every object, then the memory it pinned. */
+	if (c->ictx)
+		iommufd_ctx_destroy(c->ictx);
+	uapi_usermem_release(&c->mem);
+	close(c->fd);
+	free(c);
+}
+
+void uapi_daemon_destroy(struct uapi_daemon *d)
+{
+	if (IS_ERR_OR_NULL(d))
+		return;
+	while (d->conns)
+		conn_close(d, d->conns);
+	close(d->listen_fd);
+	free(d->tx);
+	free(d->rx);
+	free(d);
+}
+
+unsigned int uapi_daemon_nr_clients(const struct uapi_daemon *d)
+{
+	return d->nr_conns;
+}
+
+static void daemon_accept(struct uapi_daemon *d)
+{
+	struct uapi_conn *c, **pp;
+	int fd, one = 1;
+
+	fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+	c = pl_zalloc(sizeof(*c));
+	if (!c) {
+		pl_warn("uapi: out of memory accepting a connection");
+		close(fd);	/* the client's open() fails with EIO */
+		return;
+	}
+	c->fd = fd;
+	uapi_usermem_init(&c->mem);
+	for (pp = &d->conns; *pp; pp = &(*pp)->next)
+		;
+	*pp = c;
+	d->nr_conns++;
+}
+
+static void send_reply(struct uapi_daemon *d, int reply_fd, long result,
+		       struct uapi_conn *c, const struct uapi_wire_msg *req)
+{
+	struct uapi_wire_enc e;
+	unsigned int i, n = 0;
+	long len;
+
+	if (req)
+		for (i = 0; i < req->nr_segs; i++)
+			n += c->mem.dirty_hi[i] != c->mem.dirty_lo[i];
+	uapi_wire_enc_reply(&e, d->tx, UAPI_WIRE_MAX_MSG, (int32_t)result, n);
+	for (i = 0; req && i < req->nr_segs; i++) {
+		struct uapi_wire_seg seg;
+		const uint8_t *data;
+		uint32_t lo = c->mem.dirty_lo[i], hi = c->mem.dirty_hi[i];
+
+		if (lo == hi)
+			continue;
+		uapi_wire_seg_get(req, i, &seg, &data);
+		uapi_wire_add_seg(&e, seg.uaddr + lo, data + lo, hi - lo);
+	}
+	len = uapi_wire_finish(&e, 0);
+	if (len < 0) {
+		pl_warn("uapi: cannot encode a reply (%ld)", len);
+		return;	/* the client sees EOF on its reply socket: EIO */
+	}
+	/* Never block on a client: if it is not there to read, drop it. */
+	if (send(reply_fd, d->tx, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL) != len)
+		pl_info("uapi: client went away before its reply");
+}
+
+static long serve_ioctl(struct uapi_conn *c, struct uapi_wire_msg *m,
+			const int *fds, pid_t pid, uint8_t *buf)
+{
+	struct uapi_mm *mm;
+	unsigned int i;
+	long rc;
+
+	if (!c->ictx)
+		return -EBADF;
+	mm = uapi_usermem_mm(&c->mem, pid);
+	if (!mm)
+		return -ENOMEM;
+	for (i = 0; i < m->nr_backs; i++) {
+		int err = uapi_mm_add_back(mm, &m->backs[i],
+					   fds[m->backs[i].fd_index]);
+
+		if (err) {
+			pl_warn("uapi: rejecting a memory backing from pid %d (%s)",
+				(int)pid, strerror(-err));
+			return -EFAULT;
+		}
+	}
+	uapi_usermem_begin(&c->mem, m, buf);
+	rc = iommufd_ioctl(c->ictx, m->u.ioctl.cmd,
+			   (void *)(uintptr_t)m->u.ioctl.arg, uapi_mm_ops(mm));
+	uapi_usermem_end(&c->mem);
+	return rc;
+}
+
+/* Serve one record from c. Returns false when the connection is finished. */
+static bool conn_service(struct uapi_daemon *d, struct uapi_conn *c)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * UAPI_WIRE_MAX_FDS) +
+			 CMSG_SPACE(sizeof(struct ucred))];
+	} cbuf;
+	struct iovec iov = { .iov_base = d->rx, .iov_len = UAPI_WIRE_MAX_MSG };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
+	};
+	int fds[UAPI_WIRE_MAX_FDS];
+	unsigned int nr_fds = 0, i;
+	struct uapi_wire_msg m;
+	struct cmsghdr *cm;
+	const char *why;
+	pid_t pid = 0;
+	ssize_t n;
+	long result;
+
+	n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	if (n == 0)
+		return false;	/* the last client descriptor is closed */
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			int *p = (int *)CMSG_DATA(cm);
+
+			for (i = 0; i < k; i++) {
+				int fd;
+
+				memcpy(&fd, p + i, sizeof(fd));
+				if (nr_fds < UAPI_WIRE_MAX_FDS)
+					fds[nr_fds++] = fd;
+				else
+					close(fd);
+			}
+		} else if (cm->cmsg_level == SOL_SOCKET &&
+			   cm->cmsg_type == SCM_CREDENTIALS &&
+			   cm->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+			struct ucred uc;
+
+			memcpy(&uc, CMSG_DATA(cm), sizeof(uc));
+			pid = uc.pid;
+		}
+	}
+	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		why = "record or descriptors truncated";
+		goto bad;
+	}
+	if (uapi_wire_parse(d->rx, (size_t)n, nr_fds, &m, &why))
+		goto bad;
+
+	switch (m.hdr.type) {
+	case UAPI_WIRE_OPEN:
+		if (c->ictx || m.u.open.dev != UAPI_WIRE_DEV_IOMMU) {
+			result = c->ictx ? -EBUSY : -ENODEV;
+		} else {
+			struct iommufd_ctx *ictx = iommufd_ctx_create();
+
+			result = PTR_ERR_OR_ZERO(ictx);
+			if (!result)
+				c->ictx = ictx;
+		}
+		send_reply(d, fds[0], result, c, NULL);
+		break;
+	case UAPI_WIRE_IOCTL:
+		result = serve_ioctl(c, &m, fds, pid, d->rx);
+		send_reply(d, fds[0], result, c, &m);
+		break;
+	default:
+		why = "unexpected record type from a client";
+		goto bad;
+	}
+	for (i = 0; i < nr_fds; i++)
+		close(fds[i]);
+	return true;
+
+bad:
+	pl_warn("uapi: dropping a malformed record from pid %d: %s", (int)pid, why);
+	for (i = 0; i < nr_fds; i++)
+		close(fds[i]);
+	return true;
+}
+
+int uapi_daemon_run(struct uapi_daemon *d, int stop_fd, int timeout_ms)
+{
+	for (;;) {
+		struct pollfd *pfd;
+		struct uapi_conn **who, *c;
+		unsigned int n = 0, i;
+		int rc;
+
+		pfd = pl_calloc(d->nr_conns + 2, sizeof(*pfd));
+		who = pl_calloc(d->nr_conns + 2, sizeof(*who));
+		if (!pfd || !who) {
+			free(pfd);
+			free(who);
+			return -ENOMEM;
+		}
+		pfd[n++] = (struct pollfd){ .fd = stop_fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
+		for (c = d->conns; c; c = c->next) {
+			who[n] = c;
+			pfd[n++] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+		}
+		rc = poll(pfd, n, timeout_ms);
+		if (rc <= 0) {
+			rc = rc < 0 ? (errno == EINTR ? 1 : -errno) : -ETIMEDOUT;
+			free(pfd);
+			free(who);
+			if (rc == 1)
+				continue;
+			return rc;
+		}
+		/* Existing connections first, in order; then new ones. */
+		for (i = 2; i < n; i++)
+			if (pfd[i].revents && !conn_service(d, who[i]))
+				conn_close(d, who[i]);
+		if (pfd[1].revents & POLLIN)
+			daemon_accept(d);
+		rc = pfd[0].revents ? 0 : 1;
+		free(pfd);
+		free(who);
+		if (!rc)
+			return 0;
+	}
+}
