@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -201,6 +203,32 @@ static long serve_ioctl(struct uapi_conn *c, struct uapi_wire_msg *m,
 	return rc;
 }
 
+/*
+ * CAP_IPC_LOCK and CAP_SYS_RESOURCE of the opening process, from its
+ * effective capability set (Linux checks capable() at the ioctl; the
+ * opener's set is the closest thing a daemon can observe).
+ */
+static void opener_caps(pid_t pid, bool *ipc_lock, bool *sys_resource)
+{
+	unsigned long long eff = 0;
+	char path[64], line[256];
+	FILE *f;
+
+	*ipc_lock = *sys_resource = false;
+	if (pid <= 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	*ipc_lock = eff & (1ull << 14);		/* CAP_IPC_LOCK */
+	*sys_resource = eff & (1ull << 24);	/* CAP_SYS_RESOURCE */
+}
+
 /* Serve one record from c. Returns false when the connection is finished. */
 static bool conn_service(struct uapi_daemon *d, struct uapi_conn *c)
 {
@@ -266,8 +294,13 @@ static bool conn_service(struct uapi_daemon *d, struct uapi_conn *c)
 			struct iommufd_ctx *ictx = iommufd_ctx_create();
 
 			result = PTR_ERR_OR_ZERO(ictx);
-			if (!result)
+			if (!result) {
+				bool ipc_lock, sys_resource;
+
+				opener_caps(pid, &ipc_lock, &sys_resource);
+				iommufd_ctx_set_caps(ictx, ipc_lock, sys_resource);
 				c->ictx = ictx;
+			}
 		}
 		send_reply(d, fds[0], result, c, NULL);
 		break;

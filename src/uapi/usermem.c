@@ -47,6 +47,7 @@ struct uapi_mm {
 	struct uapi_usermem *mem;	/* the connection (current request) */
 	pid_t pid;
 	int pidfd;			/* -1: unknown, never considered gone */
+	bool exited;			/* already gone when first seen */
 	struct uapi_range *ranges;	/* newest first */
 	struct iommufd_user_mem_ops um;	/* .priv = this */
 };
@@ -158,7 +159,7 @@ static bool mm_gone(const struct uapi_mm *mm)
 	struct pollfd p = { .fd = mm->pidfd, .events = POLLIN };
 
 	/* A pidfd polls readable once its process has exited. */
-	return mm->pidfd >= 0 && poll(&p, 1, 0) == 1;
+	return mm->exited || (mm->pidfd >= 0 && poll(&p, 1, 0) == 1);
 }
 
 static struct uapi_range *range_find(struct uapi_mm *mm, uint64_t uaddr)
@@ -267,8 +268,11 @@ struct uapi_mm *uapi_usermem_mm(struct uapi_usermem *mem, pid_t pid)
 	mm->mem = mem;
 	mm->pid = pid;
 	mm->pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
-	if (mm->pidfd < 0)
+	if (mm->pidfd < 0) {
+		/* ESRCH: it exited (and was reaped) before we looked. */
+		mm->exited = pid > 0 && errno == ESRCH;
 		mm->pidfd = -1;
+	}
 	mm->um.copy_from_user = um_copy_from_user;
 	mm->um.copy_to_user = um_copy_to_user;
 	mm->um.pin_page = um_pin_page;

@@ -150,11 +150,11 @@ static int parse_segs(struct uapi_wire_msg *m, size_t off, unsigned int nr,
 		m->seg_off[i] = off;
 		off += uapi_wire_seg_size(s.len);
 	}
-	m->nr_segs = nr;
 	if (off != m->len) {
 		*why = "trailing bytes after the last segment";
 		return -EBADMSG;
 	}
+	m->nr_segs = nr;
 	return 0;
 }
 
@@ -173,6 +173,7 @@ static int parse_backs(struct uapi_wire_msg *m, size_t *off, unsigned int nr,
 	}
 	for (i = 0; i < nr; i++) {
 		struct uapi_wire_back *b = &m->backs[i];
+		/* nr_backs stays 0 unless every backing is valid */
 
 		memcpy(b, m->buf + *off, sizeof(*b));
 		*off += sizeof(*b);

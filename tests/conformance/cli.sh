@@ -23,7 +23,7 @@ grep_in() {
 	if grep -qE -- "$2" "$1"; then ok "$3"; else not_ok "$3"; fi
 }
 
-echo "1..30"
+echo "1..34"
 
 # The main job on the built-in platform: every function the platform file
 # describes is found through config space, and nothing is left unassigned.
@@ -37,6 +37,7 @@ if grep -q "not assigned" "$T/demo"; then not_ok "demo: every BAR assigned"; els
 
 grep_in "$T/demo" "group +[0-9]+ +0000:04:00.0, 0000:04:00.1 +\(multi-function" "demo: multi-function device without ACS shares one IOMMU group"
 grep_in "$T/demo" "0000:08:00.0, 0000:09:01.0, 0000:09:02.0, 0000:0a:00.0 +\(DMA aliased" "demo: everything behind the PCIe-to-PCI bridge shares one IOMMU group"
+grep_in "$T/demo" "IOMMU driver: intel-iommu" "demo: the VT-d driver runs the platform's DMAR unit"
 grep_in "$T/demo" "verdict +AUTHENTICATED" "demo: the DOE device is authenticated over CMA-SPDM"
 
 # pcilab attest: text, JSON, a trust store that does not hold the root.
@@ -74,6 +75,19 @@ YAML
 expect 0 "demo on a platform whose BAR does not fit still exits 0" "$PCILAB" --platform "$T/toobig.yaml" demo
 grep_in "$T/out" "BAR 0 .*can't assign" "demo: the BAR that does not fit is reported"
 grep_in "$T/out" "BAR 2 +\[mem 0x[0-9a-f]+-0x[0-9a-f]+\]$" "demo: the other BAR is assigned"
+
+# Behaviour models and the IOMMU choice from the platform file.
+cat > "$T/dma.yaml" <<'YAML'
+name: dma
+iommu: none
+host-bridges:
+  - mmio: {base: 0xc0000000, size: 256M}
+    devices:
+      - {address: 02.0, kind: endpoint, model: dma-test}
+YAML
+expect 0 "a dma-test endpoint without IDs boots" "$PCILAB" --platform "$T/dma.yaml" lspci -nn
+grep_in "$T/out" "^00:02.0 .*\[1234:d7a0\]" "the dma-test model brings its IDs (1234:d7a0)"
+expect 0 "iommu: none boots and forms groups" "$PCILAB" --platform "$T/dma.yaml" demo
 
 # Help everywhere, usage errors are status 2.
 expect 0 "pcilab --help" "$PCILAB" --help

@@ -17,6 +17,7 @@
 #include "hw/platform/desc.h"
 #include "kernel/pci/cma.h"
 #include "kernel/iommu/iommu.h"
+#include "hw/fabric/fabric.h"
 #include "hw/security/security.h"
 #include "attest.h"
 #include "commands.h"
@@ -220,9 +221,18 @@ static void demo_groups(struct tool_world *w)
 	const struct iommu_dev *d;
 	unsigned int n = 0;
 
+	struct hw_iommu_info info;
+	unsigned int i;
+
+	printf("\nIOMMU driver: %s\n", w->iommu->ops->name);
+	for (i = 0; i < hw_platform_nr_iommus(w->hw); i++)
+		if (!hw_platform_iommu_info(w->hw, i, &info))
+			printf("    DMAR unit %u: registers at 0x%llx, segment %04x%s\n", i,
+			       (unsigned long long)info.base, info.segment,
+			       info.include_all ? ", all devices" : "");
 	iommu_for_each_group(w->iommu, g)
 		n++;
-	printf("\nIOMMU groups (%u):\n", n);
+	printf("IOMMU groups (%u), each attached to its default domain:\n", n);
 	iommu_for_each_group(w->iommu, g) {
 		const char *sep = "";
 

@@ -816,7 +816,7 @@ struct hw_platform *hw_platform_create(const struct hw_desc_platform *desc,
 			goto err_destroy;
 	}
 	/* Device firmware: the SPDM responder behind each first DOE mailbox. */
-	rc = hw_security_platform_init(p);
+	rc = hw_security_platform_init_desc(p, desc);
 	if (rc < 0) {
 		rc = hw_fabric_fail_rc(&b, rc, NULL, NULL, "SPDM firmware");
 		goto err_destroy;

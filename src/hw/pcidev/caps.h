@@ -208,4 +208,21 @@ struct hw_cap_l1ss_cfg {
 };
 int hw_cap_add_l1ss(struct hw_pcidev *dev, const struct hw_cap_l1ss_cfg *cfg);
 
+/* Integrity and Data Encryption, PCIe r6.2 §7.9.26 (cap_ide.c). Only
+ * AES-GCM 256 with a 96-bit MAC is advertised; Partial Header Encryption
+ * is not supported. -EINVAL: no stream kind, link_tcs outside 1..8,
+ * more than 256 Selective streams or 15 address association blocks. */
+struct hw_cap_ide_cfg {
+	bool link;			/* Link IDE Stream Supported */
+	uint8_t link_tcs;		/* Link IDE register blocks (TCs), 1..8 */
+	uint16_t sel_streams;		/* Selective IDE Stream register blocks, 0..256 */
+	uint8_t addr_assoc;		/* Address Association blocks per Selective stream */
+	bool ide_km;			/* IDE_KM Protocol Supported */
+	bool flowthrough, aggregation, pcrc, sel_cfg, tee_limited;
+};
+int hw_cap_add_ide(struct hw_pcidev *dev, const struct hw_cap_ide_cfg *cfg);
+/* Config offset of the idx-th Link (selective=false) or Selective IDE
+ * Stream register block, or -ENOENT. */
+int hw_cap_ide_stream_block(const struct hw_pcidev *dev, bool selective, unsigned int idx);
+
 #endif /* PCILAB_HW_PCIDEV_CAPS_H */

@@ -26,6 +26,12 @@ static void hw_desc_free_funcs(struct list_head *list)
 		free(f->name);
 		free(f->caps);
 		free(f->raw_cfg);
+		if (f->spdm) {
+			free(f->spdm->external);
+			free(f->spdm->cert_chain);
+			free(f->spdm->key);
+			free(f->spdm);
+		}
 		free(f);
 	}
 }

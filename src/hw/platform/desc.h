@@ -109,6 +109,22 @@ enum hw_desc_iommu {
 	HW_DESC_IOMMU_VTD,		/* same as DEFAULT, said explicitly */
 };
 
+/*
+ * Device security firmware of a function with a DOE mailbox (the `spdm:`
+ * key, docs/platform-format.md; run by hw/security). NULL in the function:
+ * the built-in responder with generated certificates.
+ */
+struct hw_desc_spdm {
+	struct hw_desc_loc loc;
+	char *external;			/* "HOST:PORT" of an external responder
+					 * (SPDM socket); NULL: built in */
+	char *cert_chain, *key;		/* PEM files, paths resolved against the
+					 * platform file; NULL: generated */
+	uint8_t versions[4];		/* SPDMVersion bytes; nversions 0: 1.2, 1.3 */
+	unsigned int nversions;
+	uint32_t asym, hash;		/* SPDM_ASYM_* / SPDM_HASH_* masks; 0: default */
+};
+
 /* One PCI function and, for bridges, what sits behind it. */
 struct hw_desc_func {
 	struct list_head node;		/* in parent's children or host bridge's devices */
@@ -139,6 +155,9 @@ struct hw_desc_func {
 
 	/* HW_DESC_ENDPOINT: behaviour model (0: generic endpoint). */
 	enum hw_desc_model model;
+
+	/* Security firmware options (needs a DOE capability); NULL: default. */
+	struct hw_desc_spdm *spdm;
 };
 
 struct hw_desc_range {

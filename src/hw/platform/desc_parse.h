@@ -106,6 +106,8 @@ struct dp_place {
 /* Parse the "capabilities" sequence of function f (desc_caps.c). */
 int dp_parse_caps(struct dp_ctx *c, struct hw_desc_func *f, const yaml_node_t *seq,
 		  const struct dp_place *where);
+/* Parse the "spdm" mapping of function f, after its capabilities (desc_spdm.c). */
+int dp_parse_spdm(struct dp_ctx *c, struct hw_desc_func *f, const yaml_node_t *map);
 /* Name of a node kind as written in files. */
 const char *dp_kind_name(enum hw_desc_kind k);
 

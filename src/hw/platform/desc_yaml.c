@@ -277,7 +277,7 @@ static int dp_pin(struct dp_ctx *c, const yaml_node_t *n, uint8_t *pin)
 enum {
 	FN_ADDRESS, FN_KIND, FN_NAME, FN_VENDOR, FN_DEVICE, FN_CLASS, FN_REVISION,
 	FN_SUBSYS_VENDOR, FN_SUBSYS_DEVICE, FN_PIN, FN_MULTIFUNCTION, FN_BARS, FN_ROM,
-	FN_CAPS, FN_CHILDREN, FN_NR
+	FN_CAPS, FN_CHILDREN, FN_SPDM, FN_MODEL, FN_NR
 };
 static const char *const dp_fn_keys[FN_NR] = {
 	[FN_ADDRESS] = "address", [FN_KIND] = "kind", [FN_NAME] = "name",
@@ -286,6 +286,13 @@ static const char *const dp_fn_keys[FN_NR] = {
 	[FN_SUBSYS_DEVICE] = "subsystem-device", [FN_PIN] = "interrupt-pin",
 	[FN_MULTIFUNCTION] = "multifunction", [FN_BARS] = "bars", [FN_ROM] = "rom",
 	[FN_CAPS] = "capabilities", [FN_CHILDREN] = "children",
+	[FN_SPDM] = "spdm", [FN_MODEL] = "model",
+};
+
+/* Behaviour models of endpoints, indexed by enum hw_desc_model. */
+static const char *const dp_model_names[HW_DESC_MODEL_NR] = {
+	[HW_DESC_MODEL_GENERIC] = "generic",
+	[HW_DESC_MODEL_DMA_TEST] = "dma-test",
 };
 
 static int dp_parse_bus(struct dp_ctx *c, const yaml_node_t *seq, struct list_head *list,
@@ -342,7 +349,16 @@ static int dp_parse_func(struct dp_ctx *c, const yaml_node_t *map, struct list_h
 		if (rc < 0)
 			return rc;
 	}
-	if (f->kind == HW_DESC_ENDPOINT) {
+	if (v[FN_MODEL]) {
+		if (f->kind != HW_DESC_ENDPOINT)
+			return dp_fail(c, v[FN_MODEL], "only endpoints have a behaviour model");
+		rc = dp_enum(c, v[FN_MODEL], dp_model_names, ARRAY_SIZE(dp_model_names), "model");
+		if (rc < 0)
+			return rc;
+		f->model = (enum hw_desc_model)rc;
+	}
+	/* A model other than the generic endpoint brings its own IDs. */
+	if (f->kind == HW_DESC_ENDPOINT && f->model == HW_DESC_MODEL_GENERIC) {
 		if (!v[FN_VENDOR])
 			return dp_missing(c, map, "vendor", "endpoint");
 		if (!v[FN_DEVICE])
@@ -420,6 +436,11 @@ static int dp_parse_func(struct dp_ctx *c, const yaml_node_t *map, struct list_h
 	where.port = f->kind == HW_DESC_ROOT_PORT || f->kind == HW_DESC_DOWNSTREAM_PORT;
 	if (v[FN_CAPS]) {
 		rc = dp_parse_caps(c, f, v[FN_CAPS], &where);
+		if (rc < 0)
+			return rc;
+	}
+	if (v[FN_SPDM]) {
+		rc = dp_parse_spdm(c, f, v[FN_SPDM]);
 		if (rc < 0)
 			return rc;
 	}
@@ -719,10 +740,18 @@ static int dp_parse_host_bridge(struct dp_ctx *c, const yaml_node_t *map)
 
 /* ---------------------------------------------------------- top level */
 
-enum { TOP_VERSION, TOP_NAME, TOP_RAM, TOP_HOST_BRIDGES, TOP_NR };
+enum { TOP_VERSION, TOP_NAME, TOP_RAM, TOP_HOST_BRIDGES, TOP_IOMMU, TOP_IOMMU_BASE, TOP_NR };
 static const char *const dp_top_keys[TOP_NR] = {
 	[TOP_VERSION] = "version", [TOP_NAME] = "name", [TOP_RAM] = "ram",
-	[TOP_HOST_BRIDGES] = "host-bridges",
+	[TOP_HOST_BRIDGES] = "host-bridges", [TOP_IOMMU] = "iommu",
+	[TOP_IOMMU_BASE] = "iommu-base",
+};
+
+/* Values of the top-level "iommu" key, in enum hw_desc_iommu order. */
+static const char *const dp_iommu_names[] = {
+	[HW_DESC_IOMMU_DEFAULT] = "default",
+	[HW_DESC_IOMMU_NONE] = "none",
+	[HW_DESC_IOMMU_VTD] = "vtd",
 };
 
 #define DP_DEFAULT_RAM	(1ull << 30)
@@ -756,6 +785,23 @@ static int dp_parse_top(struct dp_ctx *c, const yaml_node_t *root)
 		rc = dp_size(c, v[TOP_RAM], 1ull << 20, 1ull << 46, &c->p->ram_size);
 		if (rc < 0)
 			return rc;
+	}
+	if (v[TOP_IOMMU]) {
+		rc = dp_enum(c, v[TOP_IOMMU], dp_iommu_names, ARRAY_SIZE(dp_iommu_names), "iommu");
+		if (rc < 0)
+			return rc;
+		c->p->iommu = (enum hw_desc_iommu)rc;
+	}
+	if (v[TOP_IOMMU_BASE]) {
+		/* VT-d r4.1 §8.3.1: register sets are 4 KiB aligned. */
+		rc = dp_uint(c, v[TOP_IOMMU_BASE], 0x1000, (1ull << 46) - 0x1000, &c->p->iommu_base);
+		if (rc < 0)
+			return rc;
+		if (c->p->iommu_base & 0xfff)
+			return dp_fail(c, v[TOP_IOMMU_BASE], "iommu-base 0x%llx is not 4 KiB aligned",
+				       (unsigned long long)c->p->iommu_base);
+		if (c->p->iommu == HW_DESC_IOMMU_NONE)
+			return dp_fail(c, v[TOP_IOMMU_BASE], "iommu-base given with iommu: none");
 	}
 	if (!v[TOP_HOST_BRIDGES])
 		return dp_missing(c, root, "host-bridges", "platform");

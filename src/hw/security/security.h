@@ -26,6 +26,8 @@
 
 struct hw_platform;
 struct hw_pcidev;
+struct hw_desc_platform;
+struct spdm_cert_set;
 
 /*
  * Run by hw_platform_create() once every function exists: attach the SPDM
@@ -33,6 +35,29 @@ struct hw_pcidev;
  * or the errno of a failed attach (-EBUSY: a responder is already there).
  */
 int hw_security_platform_init(struct hw_platform *p);
+/*
+ * Same, honouring each function's `spdm:` options of the description the
+ * platform was built from (struct hw_desc_spdm): algorithms and versions
+ * offered, a certificate chain and key from PEM files, or an external
+ * responder reached over the SPDM socket protocol (proto/spdm/
+ * spdm_socket.h) to which the mailbox forwards every CMA object, the way
+ * QEMU's spdm-socket backend does (connected on first use; a failed
+ * exchange is a DOE Error and the next request reconnects). desc NULL:
+ * all defaults.
+ */
+int hw_security_platform_init_desc(struct hw_platform *p, const struct hw_desc_platform *desc);
+
+/*
+ * A device identity from PEM files (spdm_pem.c): chain_path holds exactly
+ * three certificates in SPDM order (root CA, intermediate CA, leaf) and
+ * key_path the leaf's private key (ECDSA P-256 or P-384). On success *out
+ * owns them (root_key and inter_key stay NULL) and *asym is the
+ * SPDM_ASYM_* of the key. On failure a one-line reason goes to why:
+ * -ENOENT/-EACCES unreadable file, -EINVAL not the expected PEM content,
+ * -EKEYREJECTED key does not match the leaf.
+ */
+int hw_spdm_load_pem(const char *chain_path, const char *key_path, struct spdm_cert_set **out,
+		     uint32_t *asym, char *why, size_t whylen);
 
 /*
  * The platform vendor's root CA certificate in PEM, the way a vendor

@@ -29,7 +29,9 @@
 #include "base/log.h"
 #include "hw/fabric/fabric_internal.h"
 #include "hw/pcidev/doe.h"
+#include "hw/platform/desc.h"
 #include "hw/security/security.h"
+#include "hw/security/security_internal.h"
 #include "proto/spdm/spdm.h"
 #include "proto/spdm/spdm_doe.h"
 
@@ -66,6 +68,11 @@ struct hw_spdm_fw {
 	struct spdm_doe_lenctx lctx;
 	hw_spdm_tap_fn tap;
 	void *tap_arg;
+	/* Options from the platform file (`spdm:`); zero: defaults. */
+	uint8_t versions[4];
+	unsigned int nversions;
+	uint32_t asym, hash;
+	char *chain_path, *key_path;	/* owned; NULL: generated identity */
 	uint8_t out[HW_SPDM_OUT_CAP];
 };
 
@@ -112,15 +119,31 @@ static int hw_spdm_fw_provision(struct hw_spdm_fw *fw)
 	char name[64];
 	int rc, n;
 
-	rc = hw_security_vendor_root(fw->sec);
-	if (rc)
-		return rc;
-	snprintf(name, sizeof(name), "pcilab %04x:%02x:%02x.%u", hw_fabric_func_segment(dev),
-		 rid >> 8, (rid >> 3) & 0x1f, rid & 7);
-	cs = spdm_cert_set_generate_issued(fw->sec->vendor, HW_SPDM_ASYM, name,
-					   now - HW_SPDM_VALID_BEFORE, now + HW_SPDM_VALID_FOR);
-	if (IS_ERR(cs))
-		return (int)PTR_ERR(cs);
+	char why[256];
+	uint32_t asym = fw->asym & SPDM_ASYM_ECDSA_P384 ? SPDM_ASYM_ECDSA_P384 :
+			fw->asym ? SPDM_ASYM_ECDSA_P256 : HW_SPDM_ASYM;
+
+	if (fw->chain_path) {
+		/* The platform parser validated the files; they may have
+		 * changed since, so check again. */
+		rc = hw_spdm_load_pem(fw->chain_path, fw->key_path, &cs, &asym, why, sizeof(why));
+		if (rc) {
+			pl_warn("spdm fw %s: %s", dev->name, why);
+			return rc;
+		}
+	} else {
+		rc = hw_security_vendor_root(fw->sec);
+		if (rc)
+			return rc;
+		snprintf(name, sizeof(name), "pcilab %04x:%02x:%02x.%u",
+			 hw_fabric_func_segment(dev), rid >> 8, (rid >> 3) & 0x1f, rid & 7);
+		/* The vendor root is P-384 and signs either leaf curve. */
+		cs = spdm_cert_set_generate_issued(fw->sec->vendor, asym, name,
+						   now - HW_SPDM_VALID_BEFORE,
+						   now + HW_SPDM_VALID_FOR);
+		if (IS_ERR(cs))
+			return (int)PTR_ERR(cs);
+	}
 
 	/* Measurement content: digests are taken by the responder. */
 	n = snprintf(fw->fw_image, sizeof(fw->fw_image), "%s image for %04x:%04x '%s'",
@@ -133,10 +156,13 @@ static int hw_spdm_fw_provision(struct hw_spdm_fw *fw)
 	/* Firmware configuration: what it offers on the wire. */
 	memset(fw->fw_cfg, 0, sizeof(fw->fw_cfg));
 	memcpy(fw->fw_cfg, &(uint32_t){ HW_SPDM_CAPS }, 4);
-	memcpy(fw->fw_cfg + 4, &(uint32_t){ HW_SPDM_ASYM }, 4);
-	memcpy(fw->fw_cfg + 8, &(uint32_t){ HW_SPDM_HASH }, 4);
-	fw->fw_cfg[12] = SPDM_VERSION_12;
-	fw->fw_cfg[13] = SPDM_VERSION_13;
+	memcpy(fw->fw_cfg + 4, &asym, 4);
+	memcpy(fw->fw_cfg + 8, &(uint32_t){ fw->hash ? fw->hash : HW_SPDM_HASH }, 4);
+	memcpy(fw->fw_cfg + 12, fw->versions, fw->nversions ? fw->nversions : 0);
+	if (!fw->nversions) {
+		fw->fw_cfg[12] = SPDM_VERSION_12;
+		fw->fw_cfg[13] = SPDM_VERSION_13;
+	}
 	fw->meas[0] = (struct spdm_meas_config){ 1, SPDM_DMTF_MEAS_MUTABLE_FW,
 						 (const uint8_t *)fw->fw_image, (size_t)n };
 	fw->meas[1] = (struct spdm_meas_config){ 2, SPDM_DMTF_MEAS_HW_CONFIG, fw->hw_ids,
@@ -152,8 +178,9 @@ static int hw_spdm_fw_provision(struct hw_spdm_fw *fw)
 		.nversions = 2,
 		.caps = HW_SPDM_CAPS,
 		.algos = {
-			.asym = SPDM_ASYM_ECDSA_P384 | SPDM_ASYM_ECDSA_P256,
-			.hash = SPDM_HASH_SHA384 | SPDM_HASH_SHA256,
+			/* Only what the identity's key can sign with. */
+			.asym = asym,
+			.hash = fw->hash ? fw->hash : SPDM_HASH_SHA384 | SPDM_HASH_SHA256,
 			.dhe = SPDM_DHE_SECP384R1 | SPDM_DHE_SECP256R1,
 			.aead = SPDM_AEAD_AES256_GCM,
 		},
@@ -162,6 +189,10 @@ static int hw_spdm_fw_provision(struct hw_spdm_fw *fw)
 		.nmeas = HW_SPDM_NR_MEAS,
 		.seq_num_size = 0,	/* PCIe DOE: no explicit sequence number */
 	};
+	if (fw->nversions) {
+		memcpy(fw->cfg.versions, fw->versions, sizeof(fw->versions));
+		fw->cfg.nversions = fw->nversions;
+	}
 	rsp = spdm_responder_new(&fw->cfg);
 	if (IS_ERR_OR_NULL(rsp)) {
 		spdm_cert_set_free(cs);
@@ -243,6 +274,8 @@ static void hw_spdm_fw_release(void *priv)
 	list_del(&fw->node);
 	spdm_responder_free(fw->rsp);
 	spdm_cert_set_free(fw->certs);
+	free(fw->chain_path);
+	free(fw->key_path);
 	hw_security_put(fw->sec);	/* the firmware's reference */
 	free(fw);
 }
@@ -254,27 +287,114 @@ static const struct hw_doe_ops hw_spdm_fw_ops = {
 	.release = hw_spdm_fw_release,
 };
 
+/* A function's `spdm:` options, matched to its hw_pcidev. */
+struct hw_security_opt {
+	struct hw_pcidev *dev;
+	const struct hw_desc_spdm *spdm;
+};
+
 struct hw_security_init {
 	struct hw_security *sec;
+	struct hw_security_opt *opts;
+	unsigned int nr_opts, cap_opts;
 };
+
+/*
+ * Pair each described function carrying `spdm:` with the function the
+ * fabric built for it: the same host bridge (desc order), the same devfn
+ * on that bus, a bridge's children on its secondary bus.
+ */
+static int hw_security_match(struct hw_security_init *in, struct hw_fabric_bus *bus,
+			     const struct list_head *funcs)
+{
+	const struct hw_desc_func *f;
+	struct hw_security_opt *o;
+	struct hw_pcidev *dev;
+	int rc;
+
+	list_for_each_entry(f, funcs, node) {
+		dev = bus ? bus->slots[((unsigned int)f->dev << 3 | f->fn) & 0xff] : NULL;
+		if (f->spdm && dev) {
+			if (in->nr_opts == in->cap_opts) {
+				unsigned int ncap = in->cap_opts ? 2 * in->cap_opts : 8;
+
+				o = pl_calloc(ncap, sizeof(*o));
+				if (!o)
+					return -ENOMEM;
+				if (in->nr_opts)
+					memcpy(o, in->opts, in->nr_opts * sizeof(*o));
+				free(in->opts);
+				in->opts = o;
+				in->cap_opts = ncap;
+			}
+			in->opts[in->nr_opts++] = (struct hw_security_opt){ dev, f->spdm };
+		}
+		rc = hw_security_match(in, dev ? dev->secondary : NULL, &f->children);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static const struct hw_desc_spdm *hw_security_opts_of(struct hw_security_init *in,
+						      const struct hw_pcidev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < in->nr_opts; i++)
+		if (in->opts[i].dev == dev)
+			return in->opts[i].spdm;
+	return NULL;
+}
+
+static int hw_spdm_fw_set_opts(struct hw_spdm_fw *fw, const struct hw_desc_spdm *o)
+{
+	if (!o)
+		return 0;
+	memcpy(fw->versions, o->versions, sizeof(fw->versions));
+	fw->nversions = o->nversions;
+	fw->asym = o->asym;
+	fw->hash = o->hash;
+	if (o->cert_chain && o->key) {
+		fw->chain_path = pl_strdup(o->cert_chain);
+		fw->key_path = pl_strdup(o->key);
+		if (!fw->chain_path || !fw->key_path) {
+			free(fw->chain_path);
+			free(fw->key_path);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
 
 static int hw_security_attach_one(struct hw_pcidev *dev, void *arg)
 {
 	struct hw_security_init *in = arg;
 	struct hw_doe *doe = hw_doe_get(dev, 0);
+	const struct hw_desc_spdm *o;
 	struct hw_spdm_fw *fw;
 	int rc;
 
 	if (!doe)
 		return 0;
+	o = hw_security_opts_of(in, dev);
+	if (o && o->external)
+		return hw_spdm_ext_attach(doe, dev, o->external);
 	fw = pl_zalloc(sizeof(*fw));
 	if (!fw)
 		return -ENOMEM;
 	fw->dev = dev;
 	fw->doe = doe;
 	fw->sec = in->sec;
+	rc = hw_spdm_fw_set_opts(fw, o);
+	if (rc < 0) {
+		free(fw);
+		return rc;
+	}
 	rc = hw_doe_attach(doe, &hw_spdm_fw_ops, fw);
 	if (rc < 0) {
+		free(fw->chain_path);
+		free(fw->key_path);
 		free(fw);
 		return rc;
 	}
@@ -286,13 +406,30 @@ static int hw_security_attach_one(struct hw_pcidev *dev, void *arg)
 
 int hw_security_platform_init(struct hw_platform *p)
 {
-	struct hw_security_init in;
-	struct hw_security *sec;
-	int rc;
+	return hw_security_platform_init_desc(p, NULL);
+}
 
+int hw_security_platform_init_desc(struct hw_platform *p, const struct hw_desc_platform *desc)
+{
+	const struct hw_desc_host_bridge *h;
+	struct hw_security_init in = { 0 };
+	struct hw_security *sec;
+	unsigned int i = 0;
+	int rc = 0;
+
+	if (desc) {
+		list_for_each_entry(h, &desc->host_bridges, node) {
+			if (i >= p->nr_host_bridges)
+				break;
+			rc = hw_security_match(&in, p->host_bridges[i++].root, &h->devices);
+			if (rc)
+				goto out_free_opts;
+		}
+	}
+	rc = -ENOMEM;
 	sec = pl_zalloc(sizeof(*sec));
 	if (!sec)
-		return -ENOMEM;
+		goto out_free_opts;
 	sec->refs = 1;			/* ours, until the walk is done */
 	sec->p = p;
 	INIT_LIST_HEAD(&sec->fws);
@@ -302,6 +439,8 @@ int hw_security_platform_init(struct hw_platform *p)
 	if (sec->refs > 1)
 		p->security = sec;
 	hw_security_put(sec);
+out_free_opts:
+	free(in.opts);
 	return rc;
 }
 

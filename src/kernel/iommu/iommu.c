@@ -17,6 +17,8 @@
 #include "base/fault.h"
 #include "base/log.h"
 #include "kernel/iommu/iommu.h"
+#include "kernel/iommu/intel/intel_iommu.h"
+#include "hw/fabric/fabric.h"
 #include "kernel/pci/pci.h"
 
 /* x86 interrupt (MSI) window, never usable as DMA IOVA (Intel VT-d r5.0
@@ -349,9 +351,14 @@ err_revert:
 	 * old one again cannot fail in a well-behaved driver. */
 	last = dev;
 	iommu_group_for_each_dev(g, dev) {
+		/* A group that had no domain yet (default domain setup)
+		 * goes to the driver's blocked domain, so no device is left
+		 * on the domain the caller is about to free. */
+		struct iommu_domain *back = g->domain ? g->domain : g->isys->ops->blocked_domain;
+
 		if (dev == last)
 			break;
-		if (g->domain && iommu_attach_one(g->domain, dev))
+		if (back && iommu_attach_one(back, dev))
 			pl_err("iommu: %s: cannot return to its previous domain",
 			       pci_name(dev->pdev));
 	}
@@ -601,6 +608,10 @@ static void iommu_dev_release(struct iommu_dev *dev)
 	const struct iommu_ops *ops = dev->isys->ops;
 	struct iommu_group *g = dev->group;
 
+	/* The driver lets go of the device's domain before the last device
+	 * of the group takes the domains down (iommu_ops.release_device). */
+	if (dev->priv && ops->release_device)
+		ops->release_device(dev);
 	if (g) {
 		list_del(&dev->group_node);
 		g->nr_devices--;
@@ -615,8 +626,6 @@ static void iommu_dev_release(struct iommu_dev *dev)
 		dev->group = NULL;
 		iommu_group_put(g);	/* dev's reference */
 	}
-	if (dev->priv && ops->release_device)
-		ops->release_device(dev);
 	list_del(&dev->sys_node);
 	free(dev);
 }
@@ -636,13 +645,20 @@ void iommu_subsys_destroy(struct iommu_subsys *isys)
 			pl_warn("iommu: group %u still referenced at teardown", g->id);
 		iommu_group_release(g);
 	}
+	if (isys->inited && isys->ops->fini)
+		isys->ops->fini(isys);
 	free(isys);
 }
 
+/*
+ * Firmware decides, as the DMAR table does for Linux: a platform that
+ * describes remapping units gets the VT-d driver, one without gets the
+ * software mock (docs/vtd-driver.md, "Driver selection").
+ */
 static const struct iommu_ops *iommu_pick_driver(struct pci_subsys *pci)
 {
-	/* No hardware IOMMU driver exists yet: every platform gets the mock,
-	 * as Linux's iommufd selftest does. */
+	if (hw_platform_nr_iommus(pci->hw) > 0)
+		return &intel_iommu_ops;
 	return &iommu_mock_ops;
 }
 
@@ -665,6 +681,11 @@ static int iommu_probe_one(struct iommu_subsys *isys, struct pci_dev *pdev)
 
 	if (ops->probe_device) {
 		rc = ops->probe_device(dev);
+		if (rc == -ENODEV) {
+			/* Not behind any IOMMU: DMA untranslated, no group. */
+			iommu_dev_release(dev);
+			return 0;
+		}
 		if (rc)
 			return rc;
 	}
@@ -697,6 +718,19 @@ struct iommu_subsys *iommu_subsys_create(struct pci_subsys *pci,
 	rc = pci_enable_acs_all(pci, false);
 	if (rc)
 		goto err_destroy;
+	if (isys->ops->init) {
+		rc = isys->ops->init(isys);
+		if (rc == -ENODEV && !ops) {
+			/* No unit the driver can run (e.g. no scalable mode):
+			 * carry on without hardware remapping, on the mock. */
+			pl_warn("DMAR: no usable remapping unit, using the software IOMMU");
+			isys->ops = &iommu_mock_ops;
+			rc = isys->ops->init ? isys->ops->init(isys) : 0;
+		}
+		if (rc)
+			goto err_destroy;
+		isys->inited = true;
+	}
 
 	pci_for_each_dev(pci, pdev) {
 		rc = iommu_probe_one(isys, pdev);

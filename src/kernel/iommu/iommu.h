@@ -37,6 +37,7 @@ struct pci_subsys;
 struct iommu_domain;
 struct iommu_group;
 struct iommu_dev;
+struct iommu_subsys;
 
 /* Mapping permissions (Linux include/linux/iommu.h values). */
 #define IOMMU_READ	BIT(0)
@@ -86,9 +87,17 @@ struct iommu_domain_ops {
 /* The driver (Linux's iommu_ops). */
 struct iommu_ops {
 	const char *name;
+	/* Per-subsystem driver setup before any device is probed (finds
+	 * and programs the hardware, sets isys->priv), and its undo after
+	 * the last device and group are gone. Optional. 0 or -errno. */
+	int (*init)(struct iommu_subsys *isys);
+	void (*fini)(struct iommu_subsys *isys);
 	bool (*capable)(struct iommu_dev *dev, enum iommu_cap cap);
-	/* Per-device setup (dev->priv); optional. 0 or -errno. */
+	/* Per-device setup (dev->priv); optional. 0 or -errno; -ENODEV:
+	 * no IOMMU translates for this device, the core skips it. */
 	int (*probe_device)(struct iommu_dev *dev);
+	/* Called before the core frees the group's domains when dev is the
+	 * last of its group: the device must stop using its domain. */
 	void (*release_device)(struct iommu_dev *dev);
 	/* Group for dev: existing (caller takes a reference with
 	 * iommu_group_get) or new; NULL means pci_device_group(). */
@@ -156,6 +165,8 @@ struct iommu_subsys {
 	struct list_head devices;	/* struct iommu_dev, PCI order */
 	unsigned int nr_groups;
 	unsigned int next_group_id;
+	void *priv;			/* driver's instance data (ops->init) */
+	bool inited;			/* ops->init succeeded: fini owed */
 };
 
 /* --------------------------------------------------------- subsystem */
@@ -164,8 +175,10 @@ struct iommu_subsys {
  * Enable ACS on every function (Linux's pci_enable_acs() with an IOMMU
  * present), put every PCI function of pci into a group, give each group a
  * default domain (ops->def_domain_type, else DMA) and attach it. ops NULL:
- * the hardware IOMMU's driver if firmware describes one, else the mock
- * driver (iommu_mock_ops). ERR_PTR(-ENOMEM/-EIO/driver errno).
+ * the mock driver (iommu_mock_ops) for now; pass &intel_iommu_ops
+ * (kernel/iommu/intel/intel_iommu.h) to drive the platform's VT-d units
+ * (docs/vtd-driver.md, "Driver selection"). ERR_PTR(-ENOMEM/-EIO/driver
+ * errno).
  */
 struct iommu_subsys *iommu_subsys_create(struct pci_subsys *pci,
 					 const struct iommu_ops *ops);

@@ -37,6 +37,8 @@ struct spdm_algo_support {
 
 /* ---- responder (spdm_responder.c) ---- */
 
+struct spdm_vendor_msg;		/* proto/spdm/spdm_vendor.h */
+
 struct spdm_meas_config {
 	uint8_t index;		/* 1..0xEF */
 	uint8_t type;		/* SPDM_DMTF_MEAS_* */
@@ -57,6 +59,15 @@ struct spdm_responder_config {
 	uint8_t heartbeat_period;
 	/* Test hook: use this nonce/random instead of fresh randomness. */
 	const uint8_t *fixed_nonce;
+	/*
+	 * In-session VENDOR_DEFINED_REQUEST (DSP0274 1.3.0 §10.23) handler;
+	 * NULL keeps the request unsupported. It writes the response payload
+	 * (StandardID and VendorID are echoed) into rsp and returns its
+	 * length, or -errno for an ERROR(InvalidRequest) reply.
+	 */
+	int (*vendor_handler)(void *ctx, const struct spdm_vendor_msg *req, uint8_t *rsp,
+			      size_t cap);
+	void *vendor_ctx;
 };
 
 struct spdm_responder;
@@ -106,6 +117,19 @@ int spdm_req_start_session(struct spdm_requester *req, uint8_t slot, uint32_t *s
 int spdm_req_heartbeat(struct spdm_requester *req);
 int spdm_req_key_update(struct spdm_requester *req, uint8_t op);
 int spdm_req_end_session(struct spdm_requester *req);
+
+/*
+ * VENDOR_DEFINED_REQUEST inside the established session (spdm_vendor.c);
+ * the response payload is copied to rsp. -ENOTCONN without a session,
+ * -EPROTO if the response names another standard/vendor, -EMSGSIZE if
+ * it does not fit cap.
+ */
+int spdm_req_vendor_defined(struct spdm_requester *req, const struct spdm_vendor_msg *q,
+			    void *rsp, size_t cap, size_t *rsp_len);
+/* The PCI-SIG binding (StandardID 3, VendorID 0001h) in the shape of the
+ * IDE_KM/TDISP transport callback; ctx is the struct spdm_requester. */
+int spdm_req_pcisig_vdm(void *ctx, const void *q, size_t qn, void *rsp, size_t cap,
+			size_t *rsp_len);
 
 uint8_t spdm_req_version(const struct spdm_requester *req);
 uint32_t spdm_req_selected_asym(const struct spdm_requester *req);

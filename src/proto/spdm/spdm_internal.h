@@ -25,4 +25,14 @@ static inline uint32_t spdm_pick_alg(uint32_t m)
 }
 uint32_t spdm_meas_hash_for(uint32_t base_hash);
 
+/* spdm_requester.c: one request in the established session; *rsp points
+ * at the decrypted response (valid until the next call). */
+struct spdm_requester;
+int spdm_req_session_xfer(struct spdm_requester *r, const void *q, size_t qn,
+			  const uint8_t **rsp, size_t *rn);
+/* spdm_vendor.c: the responder's in-session VENDOR_DEFINED_REQUEST. */
+struct spdm_responder_config;
+int spdm_vendor_respond(const struct spdm_responder_config *cfg, uint8_t ver,
+			const uint8_t *q, size_t qn, uint8_t *out, size_t cap);
+
 #endif /* PCILAB_PROTO_SPDM_INTERNAL_H */

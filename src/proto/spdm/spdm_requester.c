@@ -696,6 +696,19 @@ int spdm_req_key_update(struct spdm_requester *r, uint8_t op)
 	return rc;
 }
 
+int spdm_req_session_xfer(struct spdm_requester *r, const void *q, size_t qn,
+			  const uint8_t **rsp, size_t *rn)
+{
+	int rc;
+
+	if (!r->established)
+		return -ENOTCONN;
+	rc = xfer(r, true, q, qn, rn);
+	if (!rc)
+		*rsp = r->buf;
+	return rc;
+}
+
 int spdm_req_end_session(struct spdm_requester *r)
 {
 	uint8_t q[8];

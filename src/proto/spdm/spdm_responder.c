@@ -27,6 +27,7 @@
 #include "proto/spdm/spdm_internal.h"
 #include "proto/spdm/spdm_msg.h"
 #include "proto/spdm/spdm_secured.h"
+#include "proto/spdm/spdm_vendor.h"
 
 enum rsp_state { RS_IDLE, RS_VERSION, RS_CAPS, RS_NEGOTIATED };
 enum sess_state { SS_NONE, SS_HANDSHAKE, SS_ESTABLISHED };
@@ -651,6 +652,10 @@ static int handle_session(struct spdm_responder *r, const uint8_t *q, size_t qn,
 		return spdm_encode_end_session_ack(ver, out, cap);
 	case SPDM_FINISH:
 		return error_rsp(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, out, cap);
+	case SPDM_VENDOR_DEFINED_REQUEST:
+		if (!r->cfg.vendor_handler)
+			return error_rsp(ver, SPDM_ERR_UNSUPPORTED_REQUEST, h.code, out, cap);
+		return spdm_vendor_respond(&r->cfg, ver, q, qn, out, cap);
 	default:
 		return error_rsp(ver, SPDM_ERR_UNSUPPORTED_REQUEST, h.code, out, cap);
 	}

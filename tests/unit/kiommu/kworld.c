@@ -34,7 +34,7 @@ void kw_hw_pci(struct kworld *w)
 void kw_up(struct kworld *w)
 {
 	kw_hw_pci(w);
-	w->isys = iommu_subsys_create(w->pci, NULL);
+	w->isys = iommu_subsys_create(w->pci, &iommu_mock_ops);
 	if (IS_ERR(w->isys))
 		fail_msg("iommu_subsys_create: %ld", PTR_ERR(w->isys));
 }

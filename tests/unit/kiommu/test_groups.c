@@ -337,7 +337,7 @@ static void test_acs_enabled_in_hardware(void **state)
 	/* A single-function endpoint needs no ACS of its own. */
 	assert_true(pci_acs_enabled(ep, PCI_ACS_REQ_ISOLATION));
 
-	w.isys = iommu_subsys_create(w.pci, NULL);
+	w.isys = iommu_subsys_create(w.pci, &iommu_mock_ops);
 	assert_false(IS_ERR(w.isys));
 	/* SV RR CR UF where implemented; TB and DT left alone. */
 	assert_int_equal(hw_acs_ctrl(&w, p0), ACS_ISO);
@@ -417,7 +417,7 @@ static void test_fault_sweep(void **state)
 		struct iommu_subsys *isys;
 
 		fault_inject_nth(n);
-		isys = iommu_subsys_create(w.pci, NULL);
+		isys = iommu_subsys_create(w.pci, &iommu_mock_ops);
 		if (!fault_injected()) {
 			fault_inject_nth(0);
 			assert_false(IS_ERR(isys));
