@@ -19,7 +19,7 @@ deps:
 	@scripts/install-deps.sh
 
 all: deps
-	@test -f $(BUILD)/build.ninja || $(MESON) setup $(BUILD) --buildtype=debugoptimized
+	@test -f $(BUILD)/build.ninja || $(MESON) setup $(BUILD) --buildtype=debugoptimized -Dtests=false
 	ninja -C $(BUILD)
 
 run: all

@@ -138,7 +138,7 @@ static void row(const char *what, double us)
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 50, i;
-	double a = 0, s = 0, ta, ts, t0;
+	double a = 0, s = 0, ta = 0, ts = 0, t0;
 	struct spdm_cert_set *cs;
 	uint8_t *chain, md[64], sig[128], secret[64], okm[48];
 	size_t chain_len, siglen, slen;

@@ -92,7 +92,7 @@ static int um_copy_from_user(const struct iommufd_user_mem_ops *um, void *dst,
 		return -EFAULT;
 	while (len) {
 		struct uapi_wire_seg seg;
-		uint8_t *data;
+		uint8_t *data = NULL;
 		size_t n;
 
 		if (seg_find(mem, uaddr, &seg, &data) < 0)
@@ -119,7 +119,7 @@ static int um_copy_to_user(const struct iommufd_user_mem_ops *um, uint64_t uaddr
 	/* Check the whole destination first: a fault writes nothing. */
 	while (left) {
 		struct uapi_wire_seg seg;
-		uint8_t *data;
+		uint8_t *data = NULL;
 		size_t n;
 
 		if (seg_find(mem, a, &seg, &data) < 0)
@@ -130,7 +130,7 @@ static int um_copy_to_user(const struct iommufd_user_mem_ops *um, uint64_t uaddr
 	}
 	while (len) {
 		struct uapi_wire_seg seg;
-		uint8_t *data;
+		uint8_t *data = NULL;
 		uint32_t lo, hi;
 		size_t n;
 		int i;

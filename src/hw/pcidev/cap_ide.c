@@ -3,14 +3,67 @@
  * Integrity and Data Encryption (IDE) Extended Capability, PCIe r6.2
  * §7.9.26; register definitions in proto/ide_km/ide_regs.h.
  *
- * The capability is plain registers: the IDE engine
- * (hw/security/ide_engine.c) owns the Stream State fields and reads the
- * Stream Control registers when it processes a TLP.
+ * The IDE engine (hw/security/ide_engine.c) owns the Stream State fields
+ * and reads the Stream Control registers. A write to a Stream Control
+ * register that leaves Enable clear drops that stream's State to Insecure
+ * at once (§6.33.6), and the engine, if one registered, is told so it can
+ * recompute its streams.
  */
 #include <errno.h>
+#include <stdlib.h>
 
+#include "base/fault.h"
 #include "hw/pcidev/caps.h"
 #include "proto/ide_km/ide_regs.h"
+
+struct hw_ide_cap {
+	void (*notify)(void *ctx);
+	void *ctx;
+};
+
+static void ide_cap_write(struct hw_pcidev *dev, void *opaque, uint16_t off, uint32_t val,
+			  uint32_t old, unsigned int len)
+{
+	struct hw_ide_cap *ic = opaque;
+	unsigned int sel, i;
+	bool hit = false;
+	int blk;
+
+	for (sel = 0; sel < 2; sel++)
+		for (i = 0; (blk = hw_cap_ide_stream_block(dev, sel, i)) >= 0; i++) {
+			uint16_t ctl = (uint16_t)(blk + (sel ? PCI_IDE_SEL_CTL : PCI_IDE_LINK_CTL));
+			uint16_t sts = (uint16_t)(ctl + 4);
+
+			if (!hw_cfg_write_hits(off, val, len, ctl, 4, NULL, NULL))
+				continue;
+			hit = true;
+			if (!(hw_pcidev_get32(dev, ctl) & PCI_IDE_STREAM_CTL_EN))
+				hw_pcidev_set32(dev, sts, hw_pcidev_get32(dev, sts) &
+						~PCI_IDE_STREAM_STS_STATE);
+		}
+	if (hit && ic->notify)
+		ic->notify(ic->ctx);
+}
+
+static const struct hw_pcicap_ops ide_cap_ops = {
+	.write = ide_cap_write,
+	.release = free,
+};
+
+int hw_cap_ide_set_notify(struct hw_pcidev *dev, void (*notify)(void *ctx), void *ctx)
+{
+	struct hw_pcicap *c = hw_pcidev_get_pcicap(dev, true, PCI_EXT_CAP_ID_IDE, 0);
+	struct hw_ide_cap *ic;
+
+	if (!c)
+		return -ENOENT;
+	ic = c->opaque;
+	if (notify && ic->notify)
+		return -EBUSY;
+	ic->notify = notify;
+	ic->ctx = ctx;
+	return 0;
+}
 
 /* Stream Control bits software may write (§7.9.26.4.1 / §7.9.26.5.2). */
 static uint32_t ide_ctl_wmask(const struct hw_cap_ide_cfg *cfg, bool sel)
@@ -27,6 +80,8 @@ static uint32_t ide_ctl_wmask(const struct hw_cap_ide_cfg *cfg, bool sel)
 		m |= PCI_IDE_SEL_CTL_DEFAULT;
 		if (cfg->sel_cfg)
 			m |= PCI_IDE_SEL_CTL_CFG_EN;
+		if (cfg->tee_limited)
+			m |= PCI_IDE_SEL_CTL_TEE_LIMITED;
 	}
 	/* Partial Header Encryption is not supported: the mode stays 0 (RO). */
 	return m;
@@ -44,6 +99,7 @@ static uint16_t ide_cap_len(const struct hw_cap_ide_cfg *cfg)
 
 int hw_cap_add_ide(struct hw_pcidev *dev, const struct hw_cap_ide_cfg *cfg)
 {
+	struct hw_ide_cap *ic;
 	uint32_t cap, lctl, sctl;
 	uint16_t len, off;
 	unsigned int i, j;
@@ -58,9 +114,15 @@ int hw_cap_add_ide(struct hw_pcidev *dev, const struct hw_cap_ide_cfg *cfg)
 	len = ide_cap_len(cfg);
 	if (len >= HW_PCI_CFG_SIZE)
 		return -ENOSPC;
-	pos = hw_pcidev_add_ext_cap(dev, PCI_EXT_CAP_ID_IDE, 1, len, NULL, NULL);
-	if (pos < 0)
+	ic = pl_zalloc(sizeof(*ic));
+	if (!ic)
+		return -ENOMEM;
+	pos = hw_pcidev_add_ext_cap(dev, PCI_EXT_CAP_ID_IDE, 1, len, &ide_cap_ops,
+				    ic);	/* the cap owns ic */
+	if (pos < 0) {
+		free(ic);
 		return pos;
+	}
 
 	/* IDE Capability Register, HwInit (§7.9.26.2). */
 	cap = (uint32_t)PCI_IDE_ALG_AES_GCM_256 << PCI_IDE_CAP_ALG_SHIFT;
@@ -107,7 +169,8 @@ int hw_cap_add_ide(struct hw_pcidev *dev, const struct hw_cap_ide_cfg *cfg)
 		/* RID association (§7.9.26.5.4/5). */
 		hw_pcidev_set_wmask32(dev, off + PCI_IDE_SEL_RID_1, PCI_IDE_SEL_RID_1_LIMIT_MASK);
 		hw_pcidev_set_wmask32(dev, off + PCI_IDE_SEL_RID_2,
-				      PCI_IDE_SEL_RID_2_BASE_MASK | PCI_IDE_SEL_RID_2_VALID);
+				      PCI_IDE_SEL_RID_2_SEG_MASK | PCI_IDE_SEL_RID_2_BASE_MASK |
+				      PCI_IDE_SEL_RID_2_VALID);
 		/* Address association (§7.9.26.5.6-8). */
 		for (j = 0; j < cfg->addr_assoc; j++, a += PCI_IDE_SEL_ADDR_BLOCK_SIZE) {
 			hw_pcidev_set_wmask32(dev, a + PCI_IDE_SEL_ADDR_1,

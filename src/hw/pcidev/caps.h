@@ -224,5 +224,9 @@ int hw_cap_add_ide(struct hw_pcidev *dev, const struct hw_cap_ide_cfg *cfg);
 /* Config offset of the idx-th Link (selective=false) or Selective IDE
  * Stream register block, or -ENOENT. */
 int hw_cap_ide_stream_block(const struct hw_pcidev *dev, bool selective, unsigned int idx);
+/* The IDE engine's hook: called after any write to a Stream Control
+ * register. NULL unregisters. -ENOENT without the capability, -EBUSY if
+ * another is registered. */
+int hw_cap_ide_set_notify(struct hw_pcidev *dev, void (*notify)(void *ctx), void *ctx);
 
 #endif /* PCILAB_HW_PCIDEV_CAPS_H */

@@ -46,22 +46,47 @@ struct hw_ide_engine {
 	struct hw_ide_stream streams[HW_IDE_MAX_STREAMS];
 };
 
+static bool sync_state(struct hw_ide_engine *e, struct hw_ide_stream *s);
+
+/* Software wrote a Stream Control register: Enable or the Stream ID may
+ * have changed, so every stream's State is recomputed. */
+static void ctl_changed(void *ctx)
+{
+	struct hw_ide_engine *e = ctx;
+	unsigned int i;
+
+	for (i = 0; i < HW_IDE_MAX_STREAMS; i++)
+		if (e->streams[i].used)
+			sync_state(e, &e->streams[i]);
+}
+
 struct hw_ide_engine *hw_ide_engine_new(struct hw_pcidev *dev, const struct hw_ide_engine_cfg *cfg)
 {
 	struct hw_ide_engine *e = pl_zalloc(sizeof(*e));
+	int rc;
 
 	if (!e)
 		return ERR_PTR(-ENOMEM);
 	e->dev = dev;
 	if (cfg)
 		e->cfg = *cfg;
+	if (dev && hw_pcidev_find_ext_cap(dev, PCI_EXT_CAP_ID_IDE)) {
+		rc = hw_cap_ide_set_notify(dev, ctl_changed, e);	/* until free */
+		if (rc)
+			goto err_free_e;
+	}
 	return e;
+err_free_e:
+	free(e);
+	return ERR_PTR(rc);
 }
 
 void hw_ide_engine_free(struct hw_ide_engine *e)
 {
 	if (IS_ERR_OR_NULL(e))
 		return;
+	if (e->dev && hw_pcidev_find_ext_cap(e->dev, PCI_EXT_CAP_ID_IDE))
+		hw_cap_ide_set_notify(e->dev, NULL, NULL);
 	OPENSSL_cleanse(e, sizeof(*e));
 	free(e);
 }

@@ -74,7 +74,9 @@ struct hw_ide_engine;
 
 /* dev (may be NULL) is the function whose IDE capability mirrors the
  * stream states; its register block is the one whose Stream Control
- * names the Stream ID. */
+ * names the Stream ID. The engine registers for Stream Control writes
+ * (hw_cap_ide_set_notify), so one engine per function: -EBUSY for a
+ * second. Free the engine before the function. */
 struct hw_ide_engine *hw_ide_engine_new(struct hw_pcidev *dev, const struct hw_ide_engine_cfg *cfg);
 void hw_ide_engine_free(struct hw_ide_engine *e);
 

@@ -55,7 +55,7 @@ int hw_spdm_load_pem(const char *chain_path, const char *key_path, struct spdm_c
 	struct spdm_cert_set *cs;
 	EVP_PKEY *key = NULL, *leaf_pub;
 	unsigned int n = 0, i;
-	BIO *bio;
+	BIO *bio = NULL;
 	X509 *x;
 	int rc;
 

@@ -63,7 +63,6 @@ struct iommufd_ctx {
 	bool cap_sys_resource;
 	struct list_head accesses;	/* selftest accesses (handles) */
 	uint32_t next_access_handle;
-	const struct iommufd_file_ops *fops;	/* NULL: fd == handle */
 };
 
 /* ---- objects (main.c) ---- */
@@ -146,7 +145,6 @@ unsigned int iopt_pages_count_pins(void *kva);
 
 /* ---- io_pagetable (io_pagetable.c) ---- */
 struct io_pagetable;
-struct iommufd_access;
 
 struct iopt_area {
 	struct pl_itree_node node;	/* IOVA range */
@@ -156,7 +154,6 @@ struct iopt_area {
 	int iommu_prot;
 	unsigned int num_accesses;	/* access pins inside the area */
 	bool filled;			/* pinned and mapped into every domain */
-	bool prevent_access;		/* being unmapped: no new access pins */
 };
 
 struct iopt_reserved {
@@ -176,7 +173,7 @@ struct io_pagetable {
 	struct pl_itree reserved_itree;
 	struct iommu_domain *domains[IOPT_MAX_DOMAINS];
 	unsigned int nr_domains;
-	struct list_head access_list;	/* iommufd_access.iopt_link */
+	unsigned int nr_accesses;
 	uint64_t iova_alignment;
 	bool disable_large_pages;
 };
@@ -202,9 +199,6 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 			      struct iommu_domain *d);
 int iopt_disable_large_pages(struct io_pagetable *iopt);
 void iopt_enable_large_pages(struct io_pagetable *iopt);
-int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access);
-void iopt_remove_access(struct io_pagetable *iopt,
-			struct iommufd_access *access);
 struct iopt_area *iopt_area_first(struct io_pagetable *iopt, uint64_t start,
 				  uint64_t last);
 struct iopt_area *iopt_area_next(struct io_pagetable *iopt,
@@ -253,55 +247,6 @@ void iommufd_device_destroy(struct iommufd_object *obj);
 void iommufd_selftest_destroy(struct iommufd_object *obj);
 void iommufd_access_destroy(struct iommufd_object *obj);
 
-/* ---- in-kernel accesses (access.c; Linux device.c) ---- */
-
-/*
- * An access reads and writes an IOAS with the CPU instead of DMA (an
- * emulated device such as mdev). unmap is called when userspace unmaps a
- * range the access may have pinned; it must unpin everything it holds in
- * that range before returning.
- */
-struct iommufd_access_ops {
-	bool needs_pin_pages;
-	void (*unmap)(void *data, uint64_t iova, uint64_t length);
-};
-
-/* IOMMUFD_ACCESS_RW_* (Linux include/linux/iommufd.h). */
-#define IOMMUFD_ACCESS_RW_READ		0
-#define IOMMUFD_ACCESS_RW_WRITE		(1 << 0)
-#define IOMMUFD_ACCESS_RW_KTHREAD	(1 << 1)
-#define IOMMUFD_ACCESS_RW_SLOW_PATH	(1 << 2)	/* selftest only */
-
-struct iommufd_access {
-	struct iommufd_object obj;
-	struct iommufd_ctx *ictx;
-	/* Where new pins go; NULL while changing IOAS. Holds a user ref. */
-	struct iommufd_ioas *ioas;
-	/* Where unpins go: equals ioas except during a change. */
-	struct iommufd_ioas *ioas_unpin;
-	const struct iommufd_access_ops *ops;
-	void *data;
-	uint64_t iova_alignment;	/* PAGE_SIZE when it pins pages */
-	struct list_head iopt_link;	/* in ioas->iopt.access_list */
-};
-
-struct iommufd_access *iommufd_access_create(struct iommufd_ctx *ictx,
-					     const struct iommufd_access_ops *ops,
-					     void *data, uint32_t *id);
-void iommufd_access_destroy(struct iommufd_access *access);
-int iommufd_access_attach(struct iommufd_access *access, uint32_t ioas_id);
-int iommufd_access_replace(struct iommufd_access *access, uint32_t ioas_id);
-/* Pin [iova, iova + length); kvas[] gets one kva per PAGE_SIZE page. */
-int iommufd_access_pin_pages(struct iommufd_access *access, uint64_t iova,
-			     uint64_t length, void **kvas, unsigned int flags);
-void iommufd_access_unpin_pages(struct iommufd_access *access, uint64_t iova,
-				uint64_t length);
-int iommufd_access_rw(struct iommufd_access *access, uint64_t iova,
-		      void *data, uint64_t length, unsigned int flags);
-/* Ask every access of iopt to drop its pins in [iova, iova + length). */
-void iommufd_access_notify_unmap(struct io_pagetable *iopt, uint64_t iova,
-				 uint64_t length);
-
 /* ---- ioctl plumbing ---- */
 struct iommufd_ucmd {
 	struct iommufd_ctx *ictx;
@@ -327,11 +272,8 @@ int iommufd_test(struct iommufd_ucmd *ucmd);
 struct iommu_domain *iommufd_mock_domain_alloc(void);
 /* Tear down selftest accesses at context destruction. */
 void iommufd_test_release_accesses(struct iommufd_ctx *ictx);
-int iommufd_test_create_access(struct iommufd_ucmd *ucmd, uint32_t ioas_id,
-			       uint32_t flags);
-int iommufd_test_access_pages(struct iommufd_ucmd *ucmd);
-int iommufd_test_access_rw(struct iommufd_ucmd *ucmd);
-int iommufd_test_access_item_destroy(struct iommufd_ucmd *ucmd);
-int iommufd_test_access_replace_ioas(struct iommufd_ucmd *ucmd);
+/* Ask accesses pinning inside [iova, iova + length) to let go. */
+void iommufd_test_access_notify_unmap(struct io_pagetable *iopt, uint64_t iova,
+				      uint64_t length);
 
 #endif /* PCILAB_KERNEL_IOMMUFD_PRIVATE_H */

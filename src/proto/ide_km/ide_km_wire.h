@@ -24,9 +24,9 @@
 /* Key Set / direction / Sub-stream byte of KEY_PROG, KP_ACK, K_SET_*. */
 #define IDE_KM_KS_KEYSET		0x01	/* bit 0: Key Set K0/K1 */
 #define IDE_KM_KS_TX			0x02	/* bit 1: 0 = Rx, 1 = Tx */
-#define IDE_KM_KS_SUB_MASK		0xf0	/* bits 7:4: Sub-stream */
+#define IDE_KM_KS_SUB_MASK		0x70	/* bits 6:4: Sub-stream */
 #define IDE_KM_KS_SUB_SHIFT		4
-#define IDE_KM_KS_RSVD			0x0c	/* bits 3:2 reserved */
+#define IDE_KM_KS_RSVD			0x8c	/* bits 7, 3:2 reserved */
 
 #define IDE_KM_SUB_PR			0	/* Posted Requests */
 #define IDE_KM_SUB_NPR			1	/* Non-Posted Requests */
@@ -42,6 +42,8 @@
 #define IDE_KM_KP_BAD_PORT		0x02	/* Unsupported Port Index value */
 #define IDE_KM_KP_BAD_VALUE		0x03	/* Unsupported value in other fields */
 #define IDE_KM_KP_FAILURE		0x04	/* Unspecified Failure */
+#define IDE_KM_KP_INVALID_KEY		0x05	/* later revisions; not produced */
+#define IDE_KM_KP_INVALID_IV		0x06	/* later revisions; not produced */
 
 struct ide_km_hdr {
 	uint8_t protocol_id;

@@ -51,6 +51,7 @@
 #define PCI_IDE_STREAM_CTL_ALG		0x0007c000	/* Selected Algorithm */
 #define PCI_IDE_STREAM_CTL_TC		0x00380000	/* TC */
 #define PCI_IDE_SEL_CTL_DEFAULT		0x00400000	/* Default Stream (Selective only) */
+#define PCI_IDE_SEL_CTL_TEE_LIMITED	0x00800000	/* TEE-Limited Stream (Selective only) */
 #define PCI_IDE_STREAM_CTL_ID_MASK	0xff000000	/* Stream ID */
 #define PCI_IDE_STREAM_CTL_ID_SHIFT	24
 
@@ -76,6 +77,7 @@
 #define  PCI_IDE_SEL_RID_2_VALID	0x00000001	/* V */
 #define  PCI_IDE_SEL_RID_2_BASE_MASK	0x00ffff00	/* RID Base */
 #define  PCI_IDE_SEL_RID_2_BASE_SHIFT	8
+#define  PCI_IDE_SEL_RID_2_SEG_MASK	0xff000000	/* Segment Base */
 #define PCI_IDE_SEL_ADDR_0		0x14	/* first Address Association block */
 #define PCI_IDE_SEL_ADDR_BLOCK_SIZE	12
 #define PCI_IDE_SEL_ADDR_1		0x00	/* IDE Address Association Register 1 */

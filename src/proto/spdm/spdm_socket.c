@@ -391,7 +391,7 @@ static int spdm_socket_doe_recv(void *ctx, bool *secured, void *buf, size_t cap,
 	struct spdm_socket_doe *s = ctx;
 	const uint8_t *msg = s->obj + SPDM_SOCKET_DOE_HDR_BYTES;
 	size_t plen, mlen;
-	uint8_t type;
+	uint8_t type = 0;
 
 	if (!s->have_rsp)
 		return -EIO;

@@ -19,6 +19,17 @@
 #include "proto/spdm/spdm_msg.h"
 #include "proto/spdm/spdm_vendor.h"
 
+/* Everything up to and including ReqLength/RespLength. */
+static void put_fixed(struct spdm_wbuf *w, uint8_t ver, uint8_t code,
+		      const struct spdm_vendor_msg *m)
+{
+	spdm_put_hdr(w, ver, code, 0, 0);
+	spdm_put_le16(w, m->standard_id);
+	spdm_put_u8(w, m->vendor_id_len);
+	spdm_put_bytes(w, m->vendor_id, m->vendor_id_len);
+	spdm_put_le16(w, m->payload_len);
+}
+
 static int encode_vendor(uint8_t ver, uint8_t code, const struct spdm_vendor_msg *m, void *buf,
 			 size_t cap)
 {
@@ -29,11 +40,7 @@ static int encode_vendor(uint8_t ver, uint8_t code, const struct spdm_vendor_msg
 	if (m->payload_len && !m->payload)
 		return -EINVAL;
 	spdm_wbuf_init(&w, buf, cap);
-	spdm_put_hdr(&w, ver, code, 0, 0);
-	spdm_put_le16(&w, m->standard_id);
-	spdm_put_u8(&w, m->vendor_id_len);
-	spdm_put_bytes(&w, m->vendor_id, m->vendor_id_len);
-	spdm_put_le16(&w, m->payload_len);
+	put_fixed(&w, ver, code, m);
 	spdm_put_bytes(&w, m->payload, m->payload_len);
 	return spdm_wbuf_result(&w);
 }
@@ -90,7 +97,8 @@ int spdm_vendor_respond(const struct spdm_responder_config *cfg, uint8_t ver,
 			const uint8_t *q, size_t qn, uint8_t *out, size_t cap)
 {
 	struct spdm_error_msg e = { .code = SPDM_ERR_INVALID_REQUEST };
-	struct spdm_vendor_msg m, rm;
+	struct spdm_vendor_msg m;
+	struct spdm_wbuf w;
 	size_t hdr;
 	int n;
 
@@ -103,22 +111,13 @@ int spdm_vendor_respond(const struct spdm_responder_config *cfg, uint8_t ver,
 	n = cfg->vendor_handler(cfg->vendor_ctx, &m, out + hdr, MIN(cap - hdr, (size_t)UINT16_MAX));
 	if (n < 0)
 		return spdm_encode_error(ver, &e, out, cap);
-	/* m.vendor_id points into q, which does not alias out. */
-	rm = m;
-	rm.payload_len = (uint16_t)n;
-	rm.payload = NULL;
-	{
-		struct spdm_wbuf w;
-
-		spdm_wbuf_init(&w, out, hdr);
-		spdm_put_hdr(&w, ver, SPDM_VENDOR_DEFINED_RESPONSE, 0, 0);
-		spdm_put_le16(&w, rm.standard_id);
-		spdm_put_u8(&w, rm.vendor_id_len);
-		spdm_put_bytes(&w, rm.vendor_id, rm.vendor_id_len);
-		spdm_put_le16(&w, rm.payload_len);
-		if (spdm_wbuf_result(&w) < 0)
-			return -EMSGSIZE;
-	}
+	/* The fixed part goes in front of the payload; m.vendor_id points
+	 * into q, which does not alias out. */
+	m.payload_len = (uint16_t)n;
+	spdm_wbuf_init(&w, out, hdr);
+	put_fixed(&w, ver, SPDM_VENDOR_DEFINED_RESPONSE, &m);
+	if (spdm_wbuf_result(&w) < 0)
+		return -EMSGSIZE;
 	return (int)hdr + n;
 }
 

@@ -85,7 +85,7 @@ static void test_cap_layout(void **state)
 	hw_pcidev_cfg_write(d, (uint16_t)s0 + PCI_IDE_SEL_RID_1, 0xffffffff, 4);
 	assert_int_equal(hw_pcidev_cfg_read(d, (uint16_t)s0 + PCI_IDE_SEL_RID_1, 4), 0x00ffff00);
 	hw_pcidev_cfg_write(d, (uint16_t)s0 + PCI_IDE_SEL_RID_2, 0xffffffff, 4);
-	assert_int_equal(hw_pcidev_cfg_read(d, (uint16_t)s0 + PCI_IDE_SEL_RID_2, 4), 0x00ffff01);
+	assert_int_equal(hw_pcidev_cfg_read(d, (uint16_t)s0 + PCI_IDE_SEL_RID_2, 4), 0xffffff01);
 	hw_pcidev_cfg_write(d, (uint16_t)s0 + PCI_IDE_SEL_ADDR_0, 0xffffffff, 4);
 	assert_int_equal(hw_pcidev_cfg_read(d, (uint16_t)s0 + PCI_IDE_SEL_ADDR_0, 4), 0xffffff01);
 	hw_pcidev_cfg_write(d, (uint16_t)s0 + PCI_IDE_SEL_ADDR_0 + 4, 0xffffffff, 4);
@@ -101,7 +101,8 @@ static void test_cap_invalid(void **state)
 	struct hw_cap_ide_cfg c1 = { .link = true, .link_tcs = 9 };
 	struct hw_cap_ide_cfg c2 = { .sel_streams = 1, .addr_assoc = 16 };
 	struct hw_cap_ide_cfg c3 = { .sel_streams = 200, .addr_assoc = 15 };
-	struct hw_cap_ide_cfg c4 = { .sel_streams = 1, .flowthrough = true, .sel_cfg = true };
+	struct hw_cap_ide_cfg c4 = { .sel_streams = 1, .flowthrough = true, .sel_cfg = true,
+				     .tee_limited = true };
 	int pos;
 
 	assert_errno(EINVAL, hw_cap_add_ide(d, &c0));
@@ -117,9 +118,11 @@ static void test_cap_invalid(void **state)
 	assert_int_equal(hw_cap_ide_stream_block(d, true, 0), pos + 0x0c);
 	assert_int_equal(hw_pcidev_cfg_read(d, (uint16_t)pos + 0x0c + PCI_IDE_SEL_CTL, 4) &
 			 PCI_IDE_SEL_CTL_CFG_EN, 0);
-	hw_pcidev_cfg_write(d, (uint16_t)pos + 0x0c + PCI_IDE_SEL_CTL, PCI_IDE_SEL_CTL_CFG_EN, 4);
+	hw_pcidev_cfg_write(d, (uint16_t)pos + 0x0c + PCI_IDE_SEL_CTL,
+			    PCI_IDE_SEL_CTL_CFG_EN | PCI_IDE_SEL_CTL_TEE_LIMITED, 4);
 	assert_int_equal(hw_pcidev_cfg_read(d, (uint16_t)pos + 0x0c + PCI_IDE_SEL_CTL, 4),
-			 PCI_IDE_SEL_CTL_CFG_EN);
+			 PCI_IDE_SEL_CTL_CFG_EN | PCI_IDE_SEL_CTL_TEE_LIMITED);
+	assert_true(hw_pcidev_cfg_read(d, (uint16_t)pos + PCI_IDE_CAP, 4) & PCI_IDE_CAP_TEE_LIMITED);
 	dev_free(d);
 }
 
@@ -549,10 +552,28 @@ static void test_engine_registers(void **state)
 	assert_int_equal(hw_ide_stream_state(l.ep, 9), PCI_IDE_STATE_INSECURE);
 	assert_int_equal(hw_pcidev_cfg_read(d, (uint16_t)blk + PCI_IDE_SEL_STS, 4) & 0xf,
 			 PCI_IDE_STATE_INSECURE);
+	/* Setting Enable makes the stream Secure at once (the capability
+	 * tells the engine), and clearing it makes it Insecure at once. */
 	hw_pcidev_cfg_write(d, (uint16_t)blk + PCI_IDE_SEL_CTL, 9u << 24 | 1, 4);
-	assert_int_equal(hw_ide_stream_state(l.ep, 9), PCI_IDE_STATE_SECURE);
 	assert_int_equal(hw_pcidev_cfg_read(d, (uint16_t)blk + PCI_IDE_SEL_STS, 4) & 0xf,
 			 PCI_IDE_STATE_SECURE);
+	assert_int_equal(hw_ide_stream_state(l.ep, 9), PCI_IDE_STATE_SECURE);
+	hw_pcidev_cfg_write(d, (uint16_t)blk + PCI_IDE_SEL_CTL + 3, 9, 1);
+	assert_int_equal(hw_pcidev_cfg_read(d, (uint16_t)blk + PCI_IDE_SEL_STS, 4) & 0xf,
+			 PCI_IDE_STATE_SECURE);
+	hw_pcidev_cfg_write(d, (uint16_t)blk + PCI_IDE_SEL_CTL, 0, 1);
+	assert_int_equal(hw_pcidev_cfg_read(d, (uint16_t)blk + PCI_IDE_SEL_STS, 4) & 0xf,
+			 PCI_IDE_STATE_INSECURE);
+	tlp_init(&t, data, "0123456789abcdef");
+	assert_errno(ENOTCONN, hw_ide_tx(l.ep, 9, IDE_KM_SUB_CPL, &t));
+	/* Another Stream ID in the block: stream 9 has no block any more. */
+	hw_pcidev_cfg_write(d, (uint16_t)blk + PCI_IDE_SEL_CTL, 8u << 24 | 1, 4);
+	assert_int_equal(hw_ide_stream_state(l.ep, 9), PCI_IDE_STATE_INSECURE);
+	hw_pcidev_cfg_write(d, (uint16_t)blk + PCI_IDE_SEL_CTL, 9u << 24 | 1, 4);
+	assert_int_equal(hw_pcidev_cfg_read(d, (uint16_t)blk + PCI_IDE_SEL_STS, 4) & 0xf,
+			 PCI_IDE_STATE_SECURE);
+	/* One engine per function. */
+	assert_err_ptr(EBUSY, hw_ide_engine_new(d, NULL));
 	/* A bad TLP: State goes Insecure and AER logs IDE Check Failed. */
 	tlp_init(&t, data, "0123456789abcdef");
 	assert_ok(hw_ide_tx(l.host, 9, IDE_KM_SUB_PR, &t));

@@ -738,10 +738,9 @@ static void test_e2e_ide_km_tdisp_over_spdm(void **state)
 	blk = (uint16_t)hw_cap_ide_stream_block(d, true, 0);
 	assert_int_equal(hw_ide_stream_state(dev_eng, 4), PCI_IDE_STATE_INSECURE);
 	hw_pcidev_cfg_write(d, blk + PCI_IDE_SEL_CTL, 4u << 24 | PCI_IDE_STREAM_CTL_EN, 4);
-	assert_int_equal(hw_pcidev_cfg_read(d, blk + PCI_IDE_SEL_STS, 4) & 0xf, 0);
-	assert_int_equal(hw_ide_stream_state(dev_eng, 4), PCI_IDE_STATE_SECURE);
 	assert_int_equal(hw_pcidev_cfg_read(d, blk + PCI_IDE_SEL_STS, 4) & 0xf,
 			 PCI_IDE_STATE_SECURE);
+	assert_int_equal(hw_ide_stream_state(dev_eng, 4), PCI_IDE_STATE_SECURE);
 	/* TLPs both ways under the programmed keys. */
 	memset(data, 0x5a, sizeof(data));
 	assert_ok(hw_ide_tx(host_eng, 4, IDE_KM_SUB_PR, &tlp));
@@ -787,6 +786,43 @@ static void test_e2e_ide_km_tdisp_over_spdm(void **state)
 	tdev_free(d);
 }
 
+/* A responder with no vendor handler keeps answering UnsupportedRequest,
+ * as before VENDOR_DEFINED support existed; the session survives. */
+static void test_spdm_vendor_unsupported(void **state)
+{
+	time_t now = time(NULL);
+	struct spdm_cert_set *cs = spdm_cert_set_generate(SPDM_ASYM_ECDSA_P256, "d", now - 60,
+							  now + 3600);
+	X509_STORE *trust = spdm_trust_store_new(cs->root);
+	struct loop loop = { 0 };
+	struct spdm_requester *req;
+	uint8_t q[4] = { 0, IDE_KM_QUERY, 0, 0 }, r[64];
+	size_t rn;
+
+	loop.rsp = spdm_responder_new(&(struct spdm_responder_config){
+		.versions = { 0x13 }, .nversions = 1, .caps = CAPS,
+		.algos = { SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+			   SPDM_AEAD_AES256_GCM }, .certs = cs });
+	req = spdm_requester_new(&(struct spdm_requester_config){
+		.versions = { 0x13 }, .nversions = 1, .caps = CAPS,
+		.algos = { SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+			   SPDM_AEAD_AES256_GCM }, .trust = trust }, &loop_ops, &loop);
+	assert_false(IS_ERR(loop.rsp));
+	assert_false(IS_ERR(req));
+	assert_ok(spdm_req_init_connection(req));
+	assert_ok(spdm_req_get_digests(req));
+	assert_ok(spdm_req_get_certificate(req, 0));
+	assert_ok(spdm_req_start_session(req, 0, NULL));
+	assert_errno(EREMOTEIO, spdm_req_pcisig_vdm(req, q, sizeof(q), r, sizeof(r), &rn));
+	assert_int_equal(spdm_req_last_error(req), SPDM_ERR_UNSUPPORTED_REQUEST);
+	assert_ok(spdm_req_heartbeat(req));
+	assert_ok(spdm_req_end_session(req));
+	spdm_requester_free(req);
+	spdm_responder_free(loop.rsp);
+	X509_STORE_free(trust);
+	spdm_cert_set_free(cs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +834,7 @@ int main(void)
 		cmocka_unit_test(test_cfg_lock_hook),
 		cmocka_unit_test(test_spdm_vendor_codec),
 		cmocka_unit_test(test_e2e_ide_km_tdisp_over_spdm),
+		cmocka_unit_test(test_spdm_vendor_unsupported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

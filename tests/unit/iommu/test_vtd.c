@@ -74,7 +74,7 @@ static uint64_t alloc_page(struct env *e)
 
 static uint64_t ld(struct env *e, uint64_t pa)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
 	assert_ok(hw_mem_ld64(e->mem, pa, &v));
 	return v;

@@ -311,7 +311,8 @@ static int pem_setup(void **state)
 static int pem_teardown(void **state)
 {
 	static const char *const names[] = { "chain.pem", "key.pem", "root.pem",
-					     "other-key.pem", "short.pem", "p.yaml" };
+					     "other-key.pem", "short.pem", "p.yaml",
+					     "child.yaml" };
 	char path[128];
 	size_t i;
 
@@ -361,16 +362,30 @@ static const char plat_fmt[] =
 	"          - type: doe\n"
 	"        spdm: %s\n";		/* line 11 */
 
+/*
+ * Write the platform file `name` in tmpdir (path gets its path): 0 or -1.
+ * No cmocka assertion, so a forked child can use it too. Each process
+ * must use its own name: a parent and a serving child sharing one file
+ * would read each other's `spdm:` line (or a half-written file).
+ */
+static int write_plat(const char *name, const char *spdm, char *path, size_t cap)
+{
+	FILE *f;
+	int rc;
+
+	snprintf(path, cap, "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	rc = fprintf(f, plat_fmt, spdm) < 0;
+	return fclose(f) || rc ? -1 : 0;
+}
+
 static struct hw_desc_platform *parse_plat(const char *spdm, char *err, size_t errlen)
 {
 	char path[128];
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/p.yaml", tmpdir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, plat_fmt, spdm);
-	fclose(f);
+	assert_ok(write_plat("p.yaml", spdm, path, sizeof(path)));
 	return hw_desc_parse_file(path, err, errlen);
 }
 
@@ -517,6 +532,65 @@ static void test_file_identity_cma(void **state)
 }
 
 /*
+ * The serving end, in a forked child (what `pcilab spdm-responder` does):
+ * boot a platform whose device has the PEM identity, accept one
+ * connection on lfd and bridge its frames to the device's DOE mailbox
+ * until SHUTDOWN. Never returns: a cmocka assertion here would longjmp
+ * into the parent's copy of the test runner and go on running the
+ * remaining tests in a second process, so failures are exit codes.
+ */
+static _Noreturn void serve_child(int lfd)
+{
+	struct hw_desc_platform *desc;
+	struct pci_doe_mb *mb = NULL;
+	struct hw_platform *hw;
+	struct pci_subsys *pci;
+	char err[512] = "", path[128];
+	struct pci_dev *d, *dev = NULL;
+	int fd, rc;
+
+	alarm(20);	/* bounded, whatever happens to the parent */
+	if (write_plat("child.yaml", "{ cert-chain: chain.pem, key: key.pem }", path,
+		       sizeof(path)))
+		_exit(11);
+	desc = hw_desc_parse_file(path, err, sizeof(err));
+	if (IS_ERR(desc)) {
+		dprintf(2, "serving child: %s\n", err);
+		_exit(12);
+	}
+	hw = hw_platform_create(desc, err, sizeof(err));
+	if (IS_ERR(hw)) {
+		dprintf(2, "serving child: %s\n", err);
+		_exit(13);
+	}
+	pci = pci_subsys_create(hw);
+	if (IS_ERR(pci))
+		_exit(14);
+	pci_for_each_dev(pci, d)
+		if (pci_find_ext_capability(d, PCI_EXT_CAP_ID_DOE))
+			dev = d;
+	if (dev)
+		mb = pci_doe_create_mb(dev, pci_find_ext_capability(dev, PCI_EXT_CAP_ID_DOE));
+	if (IS_ERR_OR_NULL(mb))
+		_exit(15);
+	fd = spdm_socket_accept(lfd, 10000);
+	close(lfd);
+	if (fd < 0) {
+		dprintf(2, "serving child: accept: %d\n", fd);
+		_exit(16);
+	}
+	rc = spdm_socket_serve(fd, SPDM_SOCKET_TRANSPORT_PCI_DOE, spdm_bridge_handle, mb, 10000);
+	if (rc)
+		dprintf(2, "serving child: serve: %d\n", rc);
+	close(fd);
+	pci_doe_destroy_mb(mb);
+	pci_subsys_destroy(pci);
+	hw_platform_destroy(hw);
+	hw_desc_free(desc);
+	_exit(rc ? 10 : 0);
+}
+
+/*
  * Both directions at once: a child process boots a platform whose device
  * has the PEM identity and serves its DOE mailbox on a loopback socket
  * (what `pcilab spdm-responder` does); the parent's device forwards its
@@ -538,26 +612,21 @@ static void test_external_cma(void **state)
 	assert_true(lfd >= 0);
 	pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct pci_doe_mb *mb;
-		struct world cw;
-		int fd, rc;
-
-		alarm(20);	/* bounded, whatever happens to the parent */
-		world_boot(&cw, "{ cert-chain: chain.pem, key: key.pem }");
-		mb = pci_doe_create_mb(cw.dev, pci_find_ext_capability(cw.dev,
-								       PCI_EXT_CAP_ID_DOE));
-		fd = spdm_socket_accept(lfd, 10000);
-		rc = fd < 0 || IS_ERR_OR_NULL(mb) ? -EIO :
-		     spdm_socket_serve(fd, SPDM_SOCKET_TRANSPORT_PCI_DOE, spdm_bridge_handle, mb,
-				       10000);
-		if (rc)
-			dprintf(2, "serving child: %d\n", rc);
-		_exit(rc ? 10 : 0);
-	}
+	if (pid == 0)
+		serve_child(lfd);
 	close(lfd);
 	snprintf(spdm, sizeof(spdm), "{ external: \"127.0.0.1:%u\" }", port);
 	world_boot(&w, spdm);
+	/* The parent's device is the forwarder, not a built-in responder. */
+	{
+		struct hw_desc_host_bridge *h =
+			list_first_entry(&w.desc->host_bridges, struct hw_desc_host_bridge, node);
+		struct hw_desc_func *f = list_first_entry(&h->devices, struct hw_desc_func, node);
+
+		assert_non_null(f->spdm);
+		assert_non_null(f->spdm->external);
+		assert_null(f->spdm->cert_chain);
+	}
 	assert_ok(pci_cma_authenticate(w.dev, trust, res));
 	assert_int_equal(res->status, PCI_CMA_AUTHENTICATED);
 	assert_int_equal(res->nr_certs, 3);
@@ -627,21 +696,8 @@ static void test_socket_requester_session(void **state)
 	assert_true(lfd >= 0);
 	pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct pci_doe_mb *mb;
-		struct world cw;
-		int fd, rc;
-
-		alarm(20);
-		world_boot(&cw, "{ cert-chain: chain.pem, key: key.pem }");
-		mb = pci_doe_create_mb(cw.dev, pci_find_ext_capability(cw.dev,
-								       PCI_EXT_CAP_ID_DOE));
-		fd = spdm_socket_accept(lfd, 10000);
-		rc = fd < 0 || IS_ERR_OR_NULL(mb) ? -EIO :
-		     spdm_socket_serve(fd, SPDM_SOCKET_TRANSPORT_PCI_DOE, spdm_bridge_handle, mb,
-				       10000);
-		_exit(rc ? 10 : 0);
-	}
+	if (pid == 0)
+		serve_child(lfd);
 	close(lfd);
 	cfg.trust = file_trust();
 	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
