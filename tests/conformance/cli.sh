@@ -23,7 +23,7 @@ grep_in() {
 	if grep -qE -- "$2" "$1"; then ok "$3"; else not_ok "$3"; fi
 }
 
-echo "1..34"
+echo "1..46"
 
 # The main job on the built-in platform: every function the platform file
 # describes is found through config space, and nothing is left unassigned.
@@ -107,3 +107,21 @@ expect 2 "YAML syntax error: exit 2" "$PCILAB" --platform "$T/syntax.yaml" lspci
 grep_in "$T/err" "syntax.yaml:[0-9]+:[0-9]+: " "syntax error names file:line:col"
 expect 2 "missing platform file: exit 2" "$PCILAB" --platform "$T/nonexistent.yaml" demo
 expect 2 "malformed lspci dump: exit 2" "$PCILAB" --platform-dump "$SRC/README.md" lspci
+
+# pcilab tdisp: IDE_KM + TDISP through the kernel TSM, and the config lock.
+expect 0 "pcilab tdisp exits 0 on the default platform" "$PCILAB" tdisp
+grep_in "$T/out" "key slots +6/6 programmed, 6/6 started" "tdisp: six IDE keys programmed and started"
+grep_in "$T/out" "stream state +Secure" "tdisp: the Selective IDE stream reads Secure"
+grep_in "$T/out" "TDI +CONFIG_UNLOCKED -> CONFIG_LOCKED -> RUN" "tdisp: TDI locked and started"
+grep_in "$T/out" "write Command \(0x04\) while RUN -> TDI ERROR" "tdisp: a config write under the lock sends the TDI to ERROR"
+expect 0 "pcilab tdisp --json 06:00.0" "$PCILAB" tdisp --json 06:00.0
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d[0]; sys.exit(0 if r["ok"] and r["stream_state"]=="Secure" and r["tdi_states"][-1]=="RUN" and r["lock_write_state"]=="ERROR" and r["stop"]["tdi_state"]=="CONFIG_UNLOCKED" else 1)' "$T/out"; then
+	ok "tdisp --json is valid JSON: Secure, RUN, ERROR after the lock, unlocked after STOP"
+else
+	not_ok "tdisp --json is valid JSON: Secure, RUN, ERROR after the lock, unlocked after STOP"
+fi
+expect 1 "tdisp on a function without IDE fails (exit 1)" "$PCILAB" tdisp 00:00.0
+expect 2 "tdisp with a bad stream id is a usage error" "$PCILAB" tdisp --stream 300
+expect 0 "pcilab tdisp --help" "$PCILAB" tdisp --help
+grep_in "$T/demo" "stream state +Secure" "demo: IDE stream brought up"
+grep_in "$T/demo" "TDI +CONFIG_UNLOCKED -> CONFIG_LOCKED -> RUN" "demo: TDI locked and started"

@@ -20,6 +20,7 @@
 #include "hw/fabric/fabric.h"
 #include "hw/security/security.h"
 #include "attest.h"
+#include "tdisp_report.h"
 #include "commands.h"
 #include "lspci.h"
 #include "common.h"
@@ -365,6 +366,7 @@ int cmd_demo(int argc, char **argv)
 	}
 	demo_groups(&w);
 	demo_attest(&w);
+	demo_tdisp(&w);
 	lspci_names_close(demo_names);
 	demo_names = NULL;
 	tool_world_shutdown(&w);

@@ -10,6 +10,7 @@
 int cmd_demo(int argc, char **argv);
 int cmd_lspci(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
+int cmd_tdisp(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_spdm_responder(int argc, char **argv);
 int cmd_spdm_requester(int argc, char **argv);

@@ -22,6 +22,7 @@ static const struct tool_cmd tool_cmds[] = {
 	{ "lspci", cmd_lspci, "list PCI functions like pciutils' lspci (-t -v -n -s -d -x -D ...)" },
 	{ "exec", cmd_exec, "run a program against the platform's /dev/iommu (LD_PRELOAD shim)" },
 	{ "attest", cmd_attest, "authenticate devices with CMA-SPDM over DOE (certificates, measurements)" },
+	{ "tdisp", cmd_tdisp, "bring up IDE (IDE_KM) and TDISP on a device, show the config lock" },
 	{ "spdm-responder", cmd_spdm_responder, "serve a device's SPDM firmware on the spdm-emu/QEMU socket" },
 	{ "spdm-requester", cmd_spdm_requester, "authenticate an external SPDM responder (spdm-emu socket)" },
 };

@@ -300,6 +300,7 @@ static int hw_fabric_add_cap(struct hw_pcidev *dev, const struct hw_desc_cap *c,
 	case HW_DESC_CAP_DSN: return hw_cap_add_dsn(dev, &c->u.dsn);
 	case HW_DESC_CAP_DVSEC: return hw_cap_add_dvsec(dev, &c->u.dvsec);
 	case HW_DESC_CAP_L1SS: return hw_cap_add_l1ss(dev, &c->u.l1ss);
+	case HW_DESC_CAP_IDE: return hw_cap_add_ide(dev, &c->u.ide);
 	case HW_DESC_CAP_NR: break;
 	}
 	return -EINVAL;

@@ -42,6 +42,7 @@ enum hw_desc_cap_kind {
 	HW_DESC_CAP_DSN,
 	HW_DESC_CAP_DVSEC,
 	HW_DESC_CAP_L1SS,
+	HW_DESC_CAP_IDE,
 	HW_DESC_CAP_NR,
 };
 
@@ -65,6 +66,7 @@ struct hw_desc_cap {
 		struct hw_cap_dsn_cfg dsn;
 		struct hw_cap_dvsec_cfg dvsec;
 		struct hw_cap_l1ss_cfg l1ss;
+		struct hw_cap_ide_cfg ide;
 	} u;
 };
 

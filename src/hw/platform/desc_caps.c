@@ -617,6 +617,40 @@ static const struct dp_field dp_l1ss_fields[] = {
 	F_UINT("t-power-on-value", hw_cap_l1ss_cfg, t_power_on_value, 0, 31, 0),
 };
 
+/* PCIe r6.2 §7.9.26: IDE Extended Capability (hw_cap_add_ide). */
+enum { IDEF_LINK, IDEF_LINK_TCS, IDEF_SEL, IDEF_ASSOC, IDEF_KM };
+
+static const struct dp_field dp_ide_fields[] = {
+	[IDEF_LINK] = F_BOOL("link", hw_cap_ide_cfg, link),
+	/* §7.9.26.2: Number of TCs Supported for Link IDE, 3 bits (+1) */
+	[IDEF_LINK_TCS] = F_UINT("link-tcs", hw_cap_ide_cfg, link_tcs, 1, 8, 0),
+	/* §7.9.26.2: Number of Selective IDE Streams Supported, 8 bits (+1) */
+	[IDEF_SEL] = F_UINT("selective-streams", hw_cap_ide_cfg, sel_streams, 0, 256, 0),
+	/* §7.9.26.5.1: Number of Address Association Register Blocks, 4 bits */
+	[IDEF_ASSOC] = F_UINT("addr-assoc", hw_cap_ide_cfg, addr_assoc, 0, 15, 0),
+	[IDEF_KM] = F_BOOL("ide-km", hw_cap_ide_cfg, ide_km),
+	F_BOOL("flow-through", hw_cap_ide_cfg, flowthrough),
+	F_BOOL("aggregation", hw_cap_ide_cfg, aggregation),
+	F_BOOL("pcrc", hw_cap_ide_cfg, pcrc),
+	F_BOOL("selective-cfg", hw_cap_ide_cfg, sel_cfg),
+	F_BOOL("tee-limited", hw_cap_ide_cfg, tee_limited),
+};
+
+static int dp_ide_finish(struct dp_ctx *c, struct dp_cap_ctx *cc, struct hw_desc_cap *cap)
+{
+	struct hw_cap_ide_cfg *ide = &cap->u.ide;
+
+	if (!ide->link && !ide->sel_streams)
+		return dp_fail(c, cc->map, "IDE needs 'link: true' or selective-streams >= 1");
+	if (cc->v[IDEF_LINK_TCS] && !ide->link)
+		return dp_fail(c, cc->v[IDEF_LINK_TCS], "link-tcs needs 'link: true'");
+	if (ide->link && !ide->link_tcs)
+		ide->link_tcs = 1;
+	if (cc->v[IDEF_ASSOC] && !ide->sel_streams)
+		return dp_fail(c, cc->v[IDEF_ASSOC], "addr-assoc needs selective-streams");
+	return 0;
+}
+
 /* ------------------------------------------------------------ table */
 
 #define CAP(n, k, m, e, f, fin) \
@@ -640,6 +674,7 @@ static const struct dp_cap_type dp_cap_types[] = {
 	CAP("dsn", HW_DESC_CAP_DSN, false, true, dp_dsn_fields, NULL),
 	CAP("dvsec", HW_DESC_CAP_DVSEC, true, true, dp_dvsec_fields, NULL),
 	CAP("l1ss", HW_DESC_CAP_L1SS, false, true, dp_l1ss_fields, NULL),
+	CAP("ide", HW_DESC_CAP_IDE, false, true, dp_ide_fields, dp_ide_finish),
 };
 
 _Static_assert(ARRAY_SIZE(dp_cap_types) == HW_DESC_CAP_NR,

@@ -83,4 +83,19 @@ typedef int (*hw_spdm_tap_fn)(void *arg, bool response, uint32_t *dw, size_t n);
 int hw_spdm_set_tap(struct hw_platform *p, struct hw_pcidev *dev, hw_spdm_tap_fn fn,
 		    void *arg);
 
+/*
+ * IDE and TDISP (docs/ide-tdisp.md): a function with both the built-in
+ * responder and an IDE capability also runs an IDE engine, an IDE_KM
+ * responder and a TDISP device behind its SPDM sessions. They are built
+ * with the responder (first SPDM request), and every config write the
+ * function accepts is checked against the TDI's configuration lock
+ * (PCIe r6.2 §11.2.3) through a shim on the function's model hooks.
+ *
+ * Observers for tests and tools, like a logic analyser: the TDI's
+ * TDISP_STATE_*, or a stream's PCI_IDE_STATE_* (-ENOENT unknown stream).
+ * -ENODEV: no such firmware, or not built yet.
+ */
+int hw_spdm_tdisp_state(struct hw_platform *p, struct hw_pcidev *dev);
+int hw_spdm_ide_stream_state(struct hw_platform *p, struct hw_pcidev *dev, uint8_t stream_id);
+
 #endif /* PCILAB_HW_SECURITY_H */

@@ -31,9 +31,14 @@
 #include "hw/pcidev/doe.h"
 #include "hw/platform/desc.h"
 #include "hw/security/security.h"
+#include "hw/security/ide_engine.h"
 #include "hw/security/security_internal.h"
+#include "hw/security/tdisp_dev.h"
+#include "proto/ide_km/ide_km.h"
+#include "proto/ide_km/ide_regs.h"
 #include "proto/spdm/spdm.h"
 #include "proto/spdm/spdm_doe.h"
+#include "proto/tdisp/tdisp.h"
 
 #define HW_SPDM_ASYM		SPDM_ASYM_ECDSA_P384
 #define HW_SPDM_HASH		SPDM_HASH_SHA384
@@ -51,6 +56,20 @@ struct hw_security {
 	struct hw_platform *p;
 	struct spdm_cert_set *vendor;	/* root CA, lazily; NULL until needed */
 	struct list_head fws;		/* struct hw_spdm_fw */
+};
+
+/*
+ * The configuration-lock hook (TDISP, PCIe r6.2 §11.2.3): the firmware
+ * interposes on the function's model hooks so that every config write the
+ * function accepts reaches hw_tdisp_cfg_write_notify() after it has been
+ * applied, then goes on to the model's own cfg_write. Owned by the
+ * firmware; dev->ops is restored when the firmware is released (DOE
+ * capabilities are released before ops->free runs, hw_pcidev_destroy).
+ */
+struct hw_spdm_ops_shim {
+	struct hw_pcidev_ops ops;	/* dev->ops points here */
+	const struct hw_pcidev_ops *orig;
+	struct hw_spdm_fw *fw;
 };
 
 struct hw_spdm_fw {
@@ -73,6 +92,12 @@ struct hw_spdm_fw {
 	unsigned int nversions;
 	uint32_t asym, hash;
 	char *chain_path, *key_path;	/* owned; NULL: generated identity */
+	/* IDE + TDISP (docs/ide-tdisp.md): built with the responder when the
+	 * function has an IDE capability; NULL otherwise. */
+	struct hw_spdm_ops_shim *shim;
+	struct hw_ide_engine *ide;
+	struct ide_km_responder *ide_km;
+	struct hw_tdisp_dev *tdi;
 	uint8_t out[HW_SPDM_OUT_CAP];
 };
 
@@ -106,6 +131,71 @@ static int hw_security_vendor_root(struct hw_security *sec)
 		return (int)PTR_ERR(cs);
 	sec->vendor = cs;
 	return 0;
+}
+
+static void hw_spdm_fw_tdisp_free(struct hw_spdm_fw *fw)
+{
+	hw_tdisp_dev_free(fw->tdi);
+	ide_km_responder_free(fw->ide_km);
+	hw_ide_engine_free(fw->ide);
+	fw->tdi = NULL;
+	fw->ide_km = NULL;
+	fw->ide = NULL;
+}
+
+/*
+ * IDE engine, IDE_KM responder and TDISP device of a function with an IDE
+ * capability (the recipe of docs/ide-tdisp.md). Built at provisioning,
+ * i.e. on the first SPDM request, when enumeration has given the function
+ * its bus number: QUERY_RESP and the TDI's FUNCTION_ID carry its RID.
+ */
+static int hw_spdm_fw_tdisp_new(struct hw_spdm_fw *fw)
+{
+	struct hw_pcidev *dev = fw->dev;
+	uint16_t rid = hw_fabric_func_rid(dev), seg = hw_fabric_func_segment(dev);
+	uint32_t idecap;
+	uint16_t ide;
+	int rc;
+
+	ide = hw_pcidev_find_ext_cap(dev, PCI_EXT_CAP_ID_IDE);
+	if (!ide)
+		return 0;
+	idecap = hw_pcidev_get32(dev, ide + PCI_IDE_CAP);
+	fw->ide = hw_ide_engine_new(dev, &(struct hw_ide_engine_cfg){
+		.rid = rid, .segment = (uint8_t)seg });
+	if (IS_ERR(fw->ide)) {
+		rc = (int)PTR_ERR(fw->ide);
+		fw->ide = NULL;
+		return rc;
+	}
+	/* One key slot per Selective stream the capability offers (§7.9.26.2),
+	 * plus one for Link IDE. */
+	fw->ide_km = ide_km_responder_new(&(struct ide_km_responder_cfg){
+		.max_port_index = 0,
+		.max_streams = MIN(HW_IDE_MAX_STREAMS,
+				   ((idecap & PCI_IDE_CAP_SELECTIVE) ?
+				    ((idecap & PCI_IDE_CAP_SEL_NUM_MASK) >>
+				     PCI_IDE_CAP_SEL_NUM_SHIFT) + 1 : 0) +
+				   ((idecap & PCI_IDE_CAP_LINK) ? 1 : 0)),
+		.ops = &hw_ide_engine_km_ops, .ctx = fw->ide });
+	if (IS_ERR(fw->ide_km)) {
+		rc = (int)PTR_ERR(fw->ide_km);
+		fw->ide_km = NULL;
+		goto err;
+	}
+	fw->tdi = hw_tdisp_dev_new(dev, &(struct hw_tdisp_dev_cfg){
+		.function_id = TDISP_FUNC_ID(rid, seg, seg != 0),
+		.lock_flags_supported = TDISP_LOCK_NO_FW_UPDATE,
+		.ide_km = fw->ide_km });
+	if (IS_ERR(fw->tdi)) {
+		rc = (int)PTR_ERR(fw->tdi);
+		fw->tdi = NULL;
+		goto err;
+	}
+	return 0;
+err:
+	hw_spdm_fw_tdisp_free(fw);
+	return rc;
 }
 
 /* Keys, certificates, measurements and the responder: first use. */
@@ -193,8 +283,19 @@ static int hw_spdm_fw_provision(struct hw_spdm_fw *fw)
 		memcpy(fw->cfg.versions, fw->versions, sizeof(fw->versions));
 		fw->cfg.nversions = fw->nversions;
 	}
+	rc = hw_spdm_fw_tdisp_new(fw);
+	if (rc < 0) {
+		spdm_cert_set_free(cs);
+		return rc;
+	}
+	if (fw->tdi) {
+		/* IDE_KM and TDISP ride in-session VENDOR_DEFINED requests. */
+		fw->cfg.vendor_handler = hw_tdisp_vdm_handler;
+		fw->cfg.vendor_ctx = fw->tdi;
+	}
 	rsp = spdm_responder_new(&fw->cfg);
 	if (IS_ERR_OR_NULL(rsp)) {
+		hw_spdm_fw_tdisp_free(fw);
 		spdm_cert_set_free(cs);
 		return rsp ? (int)PTR_ERR(rsp) : -ENOMEM;
 	}
@@ -272,7 +373,12 @@ static void hw_spdm_fw_release(void *priv)
 	struct hw_spdm_fw *fw = priv;
 
 	list_del(&fw->node);
+	if (fw->shim) {
+		fw->dev->ops = fw->shim->orig;
+		free(fw->shim);
+	}
 	spdm_responder_free(fw->rsp);
+	hw_spdm_fw_tdisp_free(fw);
 	spdm_cert_set_free(fw->certs);
 	free(fw->chain_path);
 	free(fw->key_path);
@@ -286,6 +392,39 @@ static const struct hw_doe_ops hw_spdm_fw_ops = {
 	.request = hw_spdm_fw_request,
 	.release = hw_spdm_fw_release,
 };
+
+/* The shim's hooks: the lock check, then the model's own. */
+static void hw_spdm_shim_cfg_write(struct hw_pcidev *dev, uint16_t off, uint32_t val,
+				   uint32_t old, unsigned int len)
+{
+	struct hw_spdm_ops_shim *sh = container_of(dev->ops, struct hw_spdm_ops_shim, ops);
+
+	if (sh->fw->tdi && hw_tdisp_cfg_write_notify(sh->fw->tdi, off, len))
+		pl_info("%s: TDI config locked: write at %#x → TDISP ERROR", dev->name, off);
+	if (sh->orig && sh->orig->cfg_write)
+		sh->orig->cfg_write(dev, off, val, old, len);
+}
+
+/* Install the shim on a function with an IDE capability. */
+static int hw_spdm_fw_shim(struct hw_spdm_fw *fw)
+{
+	struct hw_spdm_ops_shim *sh;
+
+	if (!hw_pcidev_find_ext_cap(fw->dev, PCI_EXT_CAP_ID_IDE))
+		return 0;
+	sh = pl_zalloc(sizeof(*sh));
+	if (!sh)
+		return -ENOMEM;
+	sh->orig = fw->dev->ops;
+	if (sh->orig)
+		sh->ops = *sh->orig;
+	else
+		sh->ops.name = "generic";
+	sh->ops.cfg_write = hw_spdm_shim_cfg_write;
+	sh->fw = fw;
+	fw->shim = sh;
+	return 0;
+}
 
 /* A function's `spdm:` options, matched to its hw_pcidev. */
 struct hw_security_opt {
@@ -391,17 +530,25 @@ static int hw_security_attach_one(struct hw_pcidev *dev, void *arg)
 		free(fw);
 		return rc;
 	}
+	rc = hw_spdm_fw_shim(fw);
+	if (rc < 0)
+		goto err_free_paths;
 	rc = hw_doe_attach(doe, &hw_spdm_fw_ops, fw);
-	if (rc < 0) {
-		free(fw->chain_path);
-		free(fw->key_path);
-		free(fw);
-		return rc;
-	}
+	if (rc < 0)
+		goto err_free_shim;
 	/* Nothing fails from here: the DOE capability owns fw. */
+	if (fw->shim)
+		dev->ops = &fw->shim->ops;
 	in->sec->refs++;		/* fw's reference */
 	list_add_tail(&fw->node, &in->sec->fws);
 	return 0;
+err_free_shim:
+	free(fw->shim);
+err_free_paths:
+	free(fw->chain_path);
+	free(fw->key_path);
+	free(fw);
+	return rc;
 }
 
 int hw_security_platform_init(struct hw_platform *p)
@@ -492,5 +639,29 @@ int hw_spdm_set_tap(struct hw_platform *p, struct hw_pcidev *dev, hw_spdm_tap_fn
 			return 0;
 		}
 	}
+	return -ENODEV;
+}
+
+int hw_spdm_tdisp_state(struct hw_platform *p, struct hw_pcidev *dev)
+{
+	struct hw_spdm_fw *fw;
+
+	if (!p->security)
+		return -ENODEV;
+	list_for_each_entry(fw, &p->security->fws, node)
+		if (fw->dev == dev)
+			return fw->tdi ? hw_tdisp_state(fw->tdi) : -ENODEV;
+	return -ENODEV;
+}
+
+int hw_spdm_ide_stream_state(struct hw_platform *p, struct hw_pcidev *dev, uint8_t stream_id)
+{
+	struct hw_spdm_fw *fw;
+
+	if (!p->security)
+		return -ENODEV;
+	list_for_each_entry(fw, &p->security->fws, node)
+		if (fw->dev == dev)
+			return fw->ide ? hw_ide_stream_state(fw->ide, stream_id) : -ENODEV;
 	return -ENODEV;
 }

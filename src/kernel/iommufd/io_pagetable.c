@@ -46,6 +46,7 @@ void iopt_init_table(struct io_pagetable *iopt)
 	pl_itree_init(&iopt->area_itree);
 	pl_itree_init(&iopt->allowed_itree);
 	pl_itree_init(&iopt->reserved_itree);
+	INIT_LIST_HEAD(&iopt->access_list);
 	/* A table with no domain can use the whole space, byte granular. */
 	iopt->iova_alignment = 1;
 }
@@ -65,6 +66,7 @@ void iopt_destroy_table(struct io_pagetable *iopt)
 	iopt_remove_reserved_iova(iopt, NULL);
 	iopt_free_itree(&iopt->allowed_itree, offsetof(struct iopt_allowed, node));
 	if (!pl_itree_empty(&iopt->reserved_itree) || iopt->nr_domains ||
+	    !list_empty(&iopt->access_list) ||
 	    !pl_itree_empty(&iopt->area_itree))
 		pl_err("iommufd: io_pagetable destroyed while in use");
 }
@@ -495,9 +497,15 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, uint64_t start,
 			break;
 		}
 		if (area->num_accesses) {
-			/* Ask the accesses to drop their pins first. */
-			iommufd_test_access_notify_unmap(iopt, afirst,
-							 alast - afirst + 1);
+			/*
+			 * Ask the accesses to drop their pins first; no new
+			 * pins may land in the area meanwhile. One that keeps
+			 * its pins deadlocks the unmap (Linux gives up after
+			 * retrying; nothing here could change on a retry).
+			 */
+			area->prevent_access = true;
+			iommufd_access_notify_unmap(iopt, afirst,
+						    alast - afirst + 1);
 			if (area->num_accesses) {
 				rc = -EDEADLK;
 				break;
@@ -529,6 +537,68 @@ int iopt_unmap_iova(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
 int iopt_unmap_all(struct io_pagetable *iopt, uint64_t *unmapped)
 {
 	return iopt_unmap_iova_range(iopt, 0, UINT64_MAX, unmapped);
+}
+
+/* ---- cutting areas (VFIO type1 v1 partial unmap) ---- */
+
+/*
+ * Split area so that one part ends at iova. Both parts share the pages; a
+ * filled area keeps its domain mappings. The cut is aligned to the IOVA
+ * alignment, which is at least PAGE_SIZE when cuts are made (type1 v1
+ * disables large pages), so the halves pin disjoint pages.
+ */
+static int iopt_area_split(struct iopt_area *area, uint64_t iova)
+{
+	struct io_pagetable *iopt = area->iopt;
+	uint64_t align = iopt->iova_alignment;
+	uint64_t start = iopt_area_iova(area), last = iopt_area_last_iova(area);
+	uint64_t new_start = iova + 1, rhs_byte;
+	struct iopt_area *rhs;
+
+	if (iova == start || iova == last)
+		return 0;
+	if (area->prevent_access)
+		return -EBUSY;
+	rhs_byte = area->start_byte + (new_start - start);
+	if ((new_start & (align - 1)) || (rhs_byte & (align - 1)))
+		return -EINVAL;
+	/* Access pins are recorded per range and cannot be split. */
+	if (area->num_accesses)
+		return -EINVAL;
+	rhs = pl_zalloc(sizeof(*rhs));
+	if (!rhs)
+		return -ENOMEM;
+	pl_itree_remove(&iopt->area_itree, &area->node);
+	area->node.last = iova;
+	pl_itree_insert(&iopt->area_itree, &area->node);
+	rhs->node.start = new_start;
+	rhs->node.last = last;
+	rhs->iopt = iopt;
+	rhs->pages = area->pages;
+	iopt_get_pages_ref(area->pages);	/* the new half's reference */
+	rhs->start_byte = rhs_byte;
+	rhs->iommu_prot = area->iommu_prot;
+	rhs->filled = area->filled;
+	pl_itree_insert(&iopt->area_itree, &rhs->node);
+	return 0;
+}
+
+int iopt_cut_iova(struct io_pagetable *iopt, const uint64_t *iovas,
+		  size_t num_iovas)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < num_iovas; i++) {
+		struct iopt_area *area = iopt_area_first(iopt, iovas[i], iovas[i]);
+
+		if (!area)
+			continue;
+		rc = iopt_area_split(area, iovas[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* ---- allowed and reserved ranges ---- */
@@ -609,12 +679,15 @@ static int iopt_check_iova_alignment(struct io_pagetable *iopt, uint64_t align)
 
 static int iopt_calculate_iova_alignment(struct io_pagetable *iopt)
 {
+	struct iommufd_access *access;
 	uint64_t align = iopt->disable_large_pages ? IOMMUFD_PAGE_SIZE : 1;
 	unsigned int i;
 	int rc;
 
 	for (i = 0; i < iopt->nr_domains; i++)
 		align = MAX(align, domain_min_pgsize(iopt->domains[i]));
+	list_for_each_entry(access, &iopt->access_list, iopt_link)
+		align = MAX(align, access->iova_alignment);
 	if (align > iopt->iova_alignment) {
 		rc = iopt_check_iova_alignment(iopt, align);
 		if (rc)
@@ -728,6 +801,30 @@ void iopt_table_remove_domain(struct io_pagetable *iopt, struct iommu_domain *d)
 	iopt_remove_reserved_iova(iopt, d);
 	if (iopt_calculate_iova_alignment(iopt))
 		pl_err("iommufd: alignment check failed on domain removal");
+}
+
+/*
+ * An access that pins pages needs page aligned areas: raise the alignment,
+ * or fail with -EADDRINUSE if an existing area is not aligned.
+ */
+int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access)
+{
+	int rc;
+
+	list_add_tail(&access->iopt_link, &iopt->access_list);
+	rc = iopt_calculate_iova_alignment(iopt);
+	if (rc)
+		list_del(&access->iopt_link);
+	return rc;
+}
+
+/* The access has already left iopt->access_list; recompute without it. */
+void iopt_remove_access(struct io_pagetable *iopt,
+			struct iommufd_access *access)
+{
+	(void)access;
+	if (iopt_calculate_iova_alignment(iopt))
+		pl_err("iommufd: alignment check failed on access removal");
 }
 
 int iopt_disable_large_pages(struct io_pagetable *iopt)

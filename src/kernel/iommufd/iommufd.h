@@ -70,17 +70,79 @@ unsigned int iommufd_ctx_nr_objects(struct iommufd_ctx *ictx);
 
 /*
  * One ioctl on the context. arg_user is the user address of the argument
- * (as in the ioctl syscall). Returns 0 or -errno; -ENOTTY for a command
- * this file does not know.
+ * (as in the ioctl syscall); for the VFIO container ioctls VFIO_SET_IOMMU
+ * and VFIO_CHECK_EXTENSION it is the integer argument itself. Returns
+ * 0 or -errno (-ENOTTY for a command this file does not know), or for
+ * VFIO_GET_API_VERSION / VFIO_CHECK_EXTENSION a value >= 0 that is the
+ * ioctl's return value.
  */
 long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd, void *arg_user,
 		   const struct iommufd_user_mem_ops *um);
 
 /*
- * IOMMU_TEST_OP_CREATE_ACCESS returns a handle in out_access_fd; the
- * transport turns it into a file descriptor and calls this when that fd is
- * closed (Linux: the access file's release). Returns 0 or -ENOENT.
+ * Some iommufd objects are files in Linux, not IDs: the selftest access
+ * (IOMMU_TEST_OP_CREATE_ACCESS's out_access_fd) and later the fault queue
+ * (IOMMU_FAULT_QUEUE_ALLOC's out_fault_fd). The core names each such file
+ * with a handle, unique in its context. Without file ops the number handed
+ * to userspace is the handle itself; a transport that gives its client real
+ * fds sets ops that translate:
+ *
+ * install: a new file of kind with handle is being created; return the fd
+ *   number userspace will see (>= 0) or -errno. The ioctl may still fail
+ *   afterwards, in which case uninstall(fd) is called and the handle never
+ *   becomes live.
+ * lookup: userspace named fd in a later command; return its handle in
+ *   *handle if fd is a file of that kind, else -EBADFD (Linux's errno for
+ *   "not an access fd").
+ *
+ * When the client closes the fd the transport calls the kind's close
+ * function (iommufd_test_access_close()). iommufd_ctx_destroy() releases
+ * every file still open, after which their handles are dead (close gives
+ * -ENOENT), so the transport may close fds in any order.
+ */
+enum iommufd_file_kind {
+	IOMMUFD_FILE_ACCESS = 1,
+	IOMMUFD_FILE_FAULT,
+};
+
+struct iommufd_file_ops {
+	int (*install)(const struct iommufd_file_ops *ops,
+		       enum iommufd_file_kind kind, uint32_t handle);
+	void (*uninstall)(const struct iommufd_file_ops *ops, int fd);
+	int (*lookup)(const struct iommufd_file_ops *ops, int fd,
+		      enum iommufd_file_kind kind, uint32_t *handle);
+	void *priv;
+};
+
+/* ops must outlive the context; NULL restores "fd == handle". */
+void iommufd_ctx_set_file_ops(struct iommufd_ctx *ictx,
+			      const struct iommufd_file_ops *ops);
+
+/*
+ * The release of a selftest access file: unpins whatever the access still
+ * holds and destroys it. Returns 0 or -ENOENT for an unknown handle.
  */
 int iommufd_test_access_close(struct iommufd_ctx *ictx, uint32_t handle);
+
+/*
+ * The fault queue file (IOMMU_FAULT_QUEUE_ALLOC's out_fault_fd), Linux's
+ * iommufd_fault_fops. read: whole struct iommu_hwpt_pgfault records into
+ * the user buffer at ubuf; returns the bytes read (0: nothing pending),
+ * -ESPIPE if count is not a multiple of the record, -EINVAL if not even
+ * one fits. write: struct iommu_hwpt_page_response records; returns the
+ * bytes consumed, or -ESPIPE / -EFAULT / -EINVAL (bad code or cookie) if
+ * none was. pending: whether a read would return data (poll's EPOLLIN;
+ * EPOLLOUT is always set). close: the file's release; the fault object
+ * itself lives on until IOMMU_DESTROY. All give -EBADF / false / -ENOENT
+ * for an unknown handle.
+ */
+long iommufd_fault_read(struct iommufd_ctx *ictx, uint32_t handle,
+			uint64_t ubuf, size_t count,
+			const struct iommufd_user_mem_ops *um);
+long iommufd_fault_write(struct iommufd_ctx *ictx, uint32_t handle,
+			 uint64_t ubuf, size_t count,
+			 const struct iommufd_user_mem_ops *um);
+bool iommufd_fault_pending(struct iommufd_ctx *ictx, uint32_t handle);
+int iommufd_fault_close(struct iommufd_ctx *ictx, uint32_t handle);
 
 #endif /* PCILAB_KERNEL_IOMMUFD_H */

@@ -11,6 +11,7 @@
 #define PCILAB_KERNEL_IOMMUFD_PRIVATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/interval_tree.h"
@@ -18,6 +19,23 @@
 #include "kernel/iommufd/iommufd.h"
 
 #define IOMMUFD_PAGE_MASK (~(IOMMUFD_PAGE_SIZE - 1))
+
+/*
+ * uAPI of later Linux releases the selftests built against newer headers
+ * use; values as upstream defines them.
+ */
+#ifndef IOMMU_HW_INFO_TYPE_DEFAULT
+#define IOMMU_HW_INFO_TYPE_DEFAULT 0
+#endif
+#ifndef IOMMU_HW_INFO_FLAG_INPUT_TYPE
+#define IOMMU_HW_INFO_FLAG_INPUT_TYPE (1 << 0)
+#endif
+#ifndef MOCK_PASID_WIDTH
+#define MOCK_PASID_WIDTH 20
+#endif
+#ifndef MOCK_FLAGS_DEVICE_PASID
+#define MOCK_FLAGS_DEVICE_PASID (1 << 2)
+#endif
 
 /* IOMMU_READ/WRITE/CACHE of a mapping (Linux include/linux/iommu.h). */
 #define IOMMUFD_PROT_READ	(1 << 0)
@@ -29,8 +47,10 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
 	IOMMUFD_OBJ_DEVICE,
 	IOMMUFD_OBJ_HWPT_PAGING,
+	IOMMUFD_OBJ_HWPT_NESTED,
 	IOMMUFD_OBJ_IOAS,
 	IOMMUFD_OBJ_ACCESS,
+	IOMMUFD_OBJ_FAULT,
 	IOMMUFD_OBJ_SELFTEST,
 	IOMMUFD_OBJ_MAX,
 };
@@ -62,7 +82,10 @@ struct iommufd_ctx {
 	bool cap_ipc_lock;
 	bool cap_sys_resource;
 	struct list_head accesses;	/* selftest accesses (handles) */
-	uint32_t next_access_handle;
+	uint32_t next_access_handle;	/* next file handle (access or fault) */
+	const struct iommufd_file_ops *fops;	/* NULL: fd == handle */
+	struct iommufd_ioas *vfio_ioas;	/* VFIO compat IOAS; not a reference */
+	struct list_head fault_files;	/* iommufd_fault.file_link, open files */
 };
 
 /* ---- objects (main.c) ---- */
@@ -87,6 +110,22 @@ void iommufd_object_put(struct iommufd_object *obj);
 /* ---- domains ---- */
 struct iommu_domain;
 
+/*
+ * Where read_and_clear_dirty records: bit i stands for the page_size bytes
+ * at iova + i * page_size (Linux struct iova_bitmap, here a kernel buffer).
+ * bits NULL: only clear.
+ */
+struct iommufd_dirty_bitmap {
+	uint64_t iova;
+	uint64_t page_size;
+	uint64_t nbits;
+	uint8_t *bits;
+};
+
+/* Mark [iova, iova + length) dirty, clipped to the bitmap. */
+void iommufd_dirty_record(struct iommufd_dirty_bitmap *b, uint64_t iova,
+			  uint64_t length);
+
 struct iommu_domain_ops {
 	/* Map len bytes (multiple of the smallest page size) at iova to paddr. */
 	int (*map)(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
@@ -95,6 +134,12 @@ struct iommu_domain_ops {
 	uint64_t (*unmap)(struct iommu_domain *d, uint64_t iova, uint64_t len);
 	uint64_t (*iova_to_phys)(struct iommu_domain *d, uint64_t iova);
 	void (*free)(struct iommu_domain *d);
+	/* Dirty tracking (domains with dirty_ops only). */
+	int (*set_dirty_tracking)(struct iommu_domain *d, bool enable);
+	/* flags: IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR */
+	int (*read_and_clear_dirty)(struct iommu_domain *d, uint64_t iova,
+				    uint64_t size, unsigned long flags,
+				    struct iommufd_dirty_bitmap *dirty);
 };
 
 /*
@@ -107,6 +152,8 @@ struct iommu_domain {
 	uint64_t pgsize_bitmap;
 	uint64_t aperture_start;
 	uint64_t aperture_end;
+	bool nested;		/* IOMMU_DOMAIN_NESTED: translated by a parent */
+	bool dirty_ops;		/* allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING */
 };
 
 /* ---- pinned pages (pages.c) ---- */
@@ -145,6 +192,8 @@ unsigned int iopt_pages_count_pins(void *kva);
 
 /* ---- io_pagetable (io_pagetable.c) ---- */
 struct io_pagetable;
+struct iommufd_access;
+struct iommufd_ucmd;
 
 struct iopt_area {
 	struct pl_itree_node node;	/* IOVA range */
@@ -154,6 +203,7 @@ struct iopt_area {
 	int iommu_prot;
 	unsigned int num_accesses;	/* access pins inside the area */
 	bool filled;			/* pinned and mapped into every domain */
+	bool prevent_access;		/* being unmapped: no new access pins */
 };
 
 struct iopt_reserved {
@@ -173,7 +223,7 @@ struct io_pagetable {
 	struct pl_itree reserved_itree;
 	struct iommu_domain *domains[IOPT_MAX_DOMAINS];
 	unsigned int nr_domains;
-	unsigned int nr_accesses;
+	struct list_head access_list;	/* iommufd_access.iopt_link */
 	uint64_t iova_alignment;
 	bool disable_large_pages;
 };
@@ -199,6 +249,12 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 			      struct iommu_domain *d);
 int iopt_disable_large_pages(struct io_pagetable *iopt);
 void iopt_enable_large_pages(struct io_pagetable *iopt);
+/* Split the areas covering each iova so that one ends there (type1 v1). */
+int iopt_cut_iova(struct io_pagetable *iopt, const uint64_t *iovas,
+		  size_t num_iovas);
+int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access);
+void iopt_remove_access(struct io_pagetable *iopt,
+			struct iommufd_access *access);
 struct iopt_area *iopt_area_first(struct io_pagetable *iopt, uint64_t start,
 				  uint64_t last);
 struct iopt_area *iopt_area_next(struct io_pagetable *iopt,
@@ -226,26 +282,109 @@ struct iommufd_ioas {
 	struct io_pagetable iopt;
 };
 
-struct iommufd_hwpt_paging {
+/* A fault queue (fault.c); lists of struct iommufd_fault_group. */
+struct iommufd_fault {
 	struct iommufd_object obj;
-	struct iommufd_ioas *ioas;	/* holds a user reference */
-	struct iommu_domain *domain;
-	bool auto_domain;
+	uint32_t handle;		/* its file */
+	struct list_head file_link;	/* in ictx->fault_files while open */
+	struct list_head deliver;	/* not yet read */
+	struct list_head response;	/* read, awaiting a response */
 };
 
+/* What a device attaches to: a paging or a nested HWPT. */
+struct iommufd_hw_pagetable {
+	struct iommufd_object obj;
+	struct iommu_domain *domain;
+	struct iommufd_fault *fault;	/* holds a user reference, or NULL */
+};
+
+struct iommufd_hwpt_paging {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_ioas *ioas;	/* holds a user reference */
+	bool auto_domain;
+	bool nest_parent;
+};
+
+struct iommufd_hwpt_nested {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_hwpt_paging *parent;	/* holds a user reference */
+};
+
+/* The (mock) device behind an iommufd device object. */
 struct iommufd_device {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
-	struct iommufd_hwpt_paging *hwpt;	/* holds a user reference */
+	struct iommufd_hw_pagetable *hwpt;	/* holds a user reference */
+	uint32_t mock_flags;		/* MOCK_FLAGS_DEVICE_* */
 };
 
 struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, uint32_t id);
 struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+void iommufd_hwpt_nested_destroy(struct iommufd_object *obj);
 void iommufd_device_destroy(struct iommufd_object *obj);
 void iommufd_selftest_destroy(struct iommufd_object *obj);
-void iommufd_access_destroy(struct iommufd_object *obj);
+void iommufd_access_destroy_object(struct iommufd_object *obj);
+void iommufd_fault_destroy(struct iommufd_object *obj);
+int iommufd_fault_alloc(struct iommufd_ucmd *ucmd);
+/* Close every fault file still open (context release). */
+void iommufd_fault_release_files(struct iommufd_ctx *ictx);
+/* Drop (answer INVALID) the requests of idev queued on fault. */
+void iommufd_fault_auto_response(struct iommufd_fault *fault,
+				 struct iommufd_device *idev);
+/* A page request from a device, queued where its HWPT says. */
+int iommufd_fault_report(struct iommufd_device *idev, uint32_t pasid,
+			 uint32_t grpid, uint32_t perm, uint64_t addr);
+
+/* ---- in-kernel accesses (access.c; Linux device.c) ---- */
+
+/*
+ * An access reads and writes an IOAS with the CPU instead of DMA (an
+ * emulated device such as mdev). unmap is called when userspace unmaps a
+ * range the access may have pinned; it must unpin everything it holds in
+ * that range before returning.
+ */
+struct iommufd_access_ops {
+	bool needs_pin_pages;
+	void (*unmap)(void *data, uint64_t iova, uint64_t length);
+};
+
+/* IOMMUFD_ACCESS_RW_* (Linux include/linux/iommufd.h). */
+#define IOMMUFD_ACCESS_RW_READ		0
+#define IOMMUFD_ACCESS_RW_WRITE		(1 << 0)
+#define IOMMUFD_ACCESS_RW_KTHREAD	(1 << 1)
+#define IOMMUFD_ACCESS_RW_SLOW_PATH	(1 << 2)	/* selftest only */
+
+struct iommufd_access {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	/* Where new pins go; NULL while changing IOAS. Holds a user ref. */
+	struct iommufd_ioas *ioas;
+	/* Where unpins go: equals ioas except during a change. */
+	struct iommufd_ioas *ioas_unpin;
+	const struct iommufd_access_ops *ops;
+	void *data;
+	uint64_t iova_alignment;	/* PAGE_SIZE when it pins pages */
+	struct list_head iopt_link;	/* in ioas->iopt.access_list */
+};
+
+struct iommufd_access *iommufd_access_create(struct iommufd_ctx *ictx,
+					     const struct iommufd_access_ops *ops,
+					     void *data, uint32_t *id);
+void iommufd_access_destroy(struct iommufd_access *access);
+int iommufd_access_attach(struct iommufd_access *access, uint32_t ioas_id);
+int iommufd_access_replace(struct iommufd_access *access, uint32_t ioas_id);
+/* Pin [iova, iova + length); kvas[] gets one kva per PAGE_SIZE page. */
+int iommufd_access_pin_pages(struct iommufd_access *access, uint64_t iova,
+			     uint64_t length, void **kvas, unsigned int flags);
+void iommufd_access_unpin_pages(struct iommufd_access *access, uint64_t iova,
+				uint64_t length);
+int iommufd_access_rw(struct iommufd_access *access, uint64_t iova,
+		      void *data, uint64_t length, unsigned int flags);
+/* Ask every access of iopt to drop its pins in [iova, iova + length). */
+void iommufd_access_notify_unmap(struct io_pagetable *iopt, uint64_t iova,
+				 uint64_t length);
 
 /* ---- ioctl plumbing ---- */
 struct iommufd_ucmd {
@@ -268,12 +407,50 @@ int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
 int iommufd_option_rlimit_mode(struct iommufd_ucmd *ucmd);
 int iommufd_test(struct iommufd_ucmd *ucmd);
 
+int iommufd_get_hw_info(struct iommufd_ucmd *ucmd);
+int iommufd_device_attach(struct iommufd_ucmd *ucmd, struct iommufd_device *idev,
+			  uint32_t *pt_id);
+int iommufd_device_replace(struct iommufd_ucmd *ucmd,
+			   struct iommufd_device *idev, uint32_t *pt_id);
+void iommufd_device_detach(struct iommufd_device *idev);
+int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd);
+int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
+/* A VFIO container ioctl; arg is the raw ioctl argument. */
+long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
+			uint64_t arg, const struct iommufd_user_mem_ops *um);
+int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
+
 /* Mock IOMMU (selftest.c). */
 struct iommu_domain *iommufd_mock_domain_alloc(void);
+/*
+ * The mock driver's domain_alloc_user: a paging domain for dev (parent
+ * NULL; flags are IOMMU_HWPT_ALLOC_*) or a nested one on parent from
+ * IOMMU_HWPT_DATA_SELFTEST user data.
+ */
+struct iommu_domain *iommufd_mock_domain_alloc_user(struct iommufd_ucmd *ucmd,
+						    struct iommufd_device *idev,
+						    uint32_t flags,
+						    struct iommu_domain *parent,
+						    uint32_t data_type,
+						    uint64_t data_uptr,
+						    uint32_t data_len);
+/* Mock driver: may dev attach to d? (0 or -EINVAL) */
+int iommufd_mock_attach_check(struct iommufd_device *idev,
+			      struct iommu_domain *d);
+/* Mock driver: cache_invalidate_user of a nested domain. */
+int iommufd_mock_cache_invalidate_user(struct iommufd_ucmd *ucmd,
+				       struct iommu_domain *d, uint32_t type,
+				       uint64_t uptr, uint32_t entry_len,
+				       uint32_t *entry_num);
 /* Tear down selftest accesses at context destruction. */
 void iommufd_test_release_accesses(struct iommufd_ctx *ictx);
-/* Ask accesses pinning inside [iova, iova + length) to let go. */
-void iommufd_test_access_notify_unmap(struct io_pagetable *iopt, uint64_t iova,
-				      uint64_t length);
+int iommufd_test_create_access(struct iommufd_ucmd *ucmd, uint32_t ioas_id,
+			       uint32_t flags);
+int iommufd_test_access_pages(struct iommufd_ucmd *ucmd);
+int iommufd_test_access_rw(struct iommufd_ucmd *ucmd);
+int iommufd_test_access_item_destroy(struct iommufd_ucmd *ucmd);
+int iommufd_test_access_replace_ioas(struct iommufd_ucmd *ucmd);
 
 #endif /* PCILAB_KERNEL_IOMMUFD_PRIVATE_H */

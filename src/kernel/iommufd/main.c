@@ -24,8 +24,10 @@
 static void (*const iommufd_destroy_ops[IOMMUFD_OBJ_MAX])(struct iommufd_object *) = {
 	[IOMMUFD_OBJ_DEVICE] = iommufd_device_destroy,
 	[IOMMUFD_OBJ_HWPT_PAGING] = iommufd_hwpt_paging_destroy,
+	[IOMMUFD_OBJ_HWPT_NESTED] = iommufd_hwpt_nested_destroy,
 	[IOMMUFD_OBJ_IOAS] = iommufd_ioas_destroy,
-	[IOMMUFD_OBJ_ACCESS] = iommufd_access_destroy,
+	[IOMMUFD_OBJ_ACCESS] = iommufd_access_destroy_object,
+	[IOMMUFD_OBJ_FAULT] = iommufd_fault_destroy,
 	[IOMMUFD_OBJ_SELFTEST] = iommufd_selftest_destroy,
 };
 
@@ -114,6 +116,8 @@ void iommufd_object_put(struct iommufd_object *obj)
 static void iommufd_object_destroy(struct iommufd_ctx *ictx,
 				   struct iommufd_object *obj)
 {
+	if (ictx->vfio_ioas && &ictx->vfio_ioas->obj == obj)
+		ictx->vfio_ioas = NULL;
 	ictx->objs[obj->id] = NULL;
 	iommufd_destroy_ops[obj->type](obj);
 	free(obj);
@@ -161,6 +165,7 @@ struct iommufd_ctx *iommufd_ctx_create(void)
 		ictx->own_acct.limit_pages = UINT64_MAX;
 	ictx->acct = &ictx->own_acct;
 	INIT_LIST_HEAD(&ictx->accesses);
+	INIT_LIST_HEAD(&ictx->fault_files);
 	ictx->next_access_handle = 1;
 	return ictx;
 }
@@ -173,6 +178,7 @@ void iommufd_ctx_destroy(struct iommufd_ctx *ictx)
 	if (!ictx)
 		return;
 	iommufd_test_release_accesses(ictx);
+	iommufd_fault_release_files(ictx);
 	/*
 	 * Like the release of the file: destroy whatever nothing else holds,
 	 * and repeat, so dependents go before what they depend on.
@@ -204,6 +210,12 @@ void iommufd_ctx_set_acct(struct iommufd_ctx *ictx, struct iommufd_acct *acct)
 struct iommufd_acct *iommufd_ctx_acct(struct iommufd_ctx *ictx)
 {
 	return ictx->acct;
+}
+
+void iommufd_ctx_set_file_ops(struct iommufd_ctx *ictx,
+			      const struct iommufd_file_ops *ops)
+{
+	ictx->fops = ops;
 }
 
 void iommufd_ctx_set_caps(struct iommufd_ctx *ictx, bool ipc_lock,
@@ -274,12 +286,6 @@ static int iommufd_option(struct iommufd_ucmd *ucmd)
 				      &cmd->val64, sizeof(cmd->val64));
 }
 
-static int iommufd_not_supported(struct iommufd_ucmd *ucmd)
-{
-	(void)ucmd;
-	return -EOPNOTSUPP;
-}
-
 int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t cmd_len)
 {
 	size_t len = MIN(cmd_len, (size_t)ucmd->user_size);
@@ -328,23 +334,21 @@ struct iommufd_ioctl_op {
 
 /*
  * Minimum sizes are those of the first uAPI revision of each command
- * (Linux drivers/iommu/iommufd/main.c). Commands listed with
- * iommufd_not_supported are decoded (so size rules apply) but not yet
- * implemented here.
+ * (Linux drivers/iommu/iommufd/main.c).
  */
 static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy, struct iommu_destroy, id),
-	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_not_supported,
+	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc,
 		 struct iommu_fault_alloc, out_fault_fd),
-	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_not_supported, struct iommu_hw_info,
+	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info, struct iommu_hw_info,
 		 __reserved),
-	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_not_supported, struct iommu_hwpt_alloc,
+	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc,
 		 __reserved),
-	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, iommufd_not_supported,
+	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, iommufd_hwpt_get_dirty_bitmap,
 		 struct iommu_hwpt_get_dirty_bitmap, data),
-	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_not_supported,
+	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate,
 		 struct iommu_hwpt_invalidate, __reserved),
-	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, iommufd_not_supported,
+	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, iommufd_hwpt_set_dirty_tracking,
 		 struct iommu_hwpt_set_dirty_tracking, __reserved),
 	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
 		 struct iommu_ioas_alloc, out_ioas_id),
@@ -358,7 +362,7 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
 		 length),
 	IOCTL_OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64),
-	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_not_supported, struct iommu_vfio_ioas,
+	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas,
 		 __reserved),
 	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test, struct iommu_test_cmd, last),
 };
@@ -412,13 +416,15 @@ long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd, void *arg_user,
 
 	nr = _IOC_NR(cmd);
 	/*
-	 * Outside the iommufd range Linux tries the VFIO container
-	 * compatibility ioctls, not provided here: -ENOIOCTLCMD, which the
-	 * syscall layer reports as ENOTTY.
+	 * Outside the iommufd range are the VFIO container compatibility
+	 * ioctls (vfio_compat.c). Their argument is the raw ioctl argument:
+	 * an integer for VFIO_SET_IOMMU / VFIO_CHECK_EXTENSION, else a user
+	 * pointer. They may return a positive value (API version, extension
+	 * present), which is the ioctl's return value.
 	 */
 	if (nr < IOMMUFD_CMD_BASE ||
 	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
-		return -ENOTTY;
+		return iommufd_vfio_ioctl(ictx, cmd, ucmd.ubuffer, um);
 
 	if (um->copy_from_user(um, &ucmd.user_size, ucmd.ubuffer,
 			       sizeof(ucmd.user_size)))

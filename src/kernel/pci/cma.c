@@ -193,8 +193,15 @@ out:
 	return rc;
 }
 
-int pci_cma_authenticate_mb(struct pci_doe_mb *mb, X509_STORE *trust,
-			    struct pci_cma_result *res)
+struct pci_cma_conn {
+	struct spdm_requester *req;
+	struct cma_xport *x;
+};
+
+/* The whole authentication; with keep, a successful connection stays open
+ * and is handed over in *keep. */
+static int cma_authenticate(struct pci_doe_mb *mb, X509_STORE *trust,
+			    struct pci_cma_result *res, struct pci_cma_conn **keep)
 {
 	struct spdm_requester_config cfg = {
 		.versions = { SPDM_VERSION_12, SPDM_VERSION_13 },
@@ -264,6 +271,17 @@ int pci_cma_authenticate_mb(struct pci_doe_mb *mb, X509_STORE *trust,
 		goto err_free_req;
 	res->step = NULL;
 	res->status = PCI_CMA_AUTHENTICATED;
+	if (keep) {
+		*keep = pl_zalloc(sizeof(**keep));
+		if (!*keep) {
+			rc = -ENOMEM;
+			res->step = "setup";
+			goto err_free_req;
+		}
+		(*keep)->req = req;
+		(*keep)->x = x;
+		return 0;
+	}
 err_free_req:
 	res->spdm_error = spdm_req_last_error(req);
 	spdm_requester_free(req);
@@ -283,6 +301,33 @@ out_reason:
 		pl_info("%s: CMA-SPDM authentication failed: %s", mb->pdev->name, res->reason);
 	}
 	return rc;
+}
+
+int pci_cma_authenticate_mb(struct pci_doe_mb *mb, X509_STORE *trust,
+			    struct pci_cma_result *res)
+{
+	return cma_authenticate(mb, trust, res, NULL);
+}
+
+int pci_cma_connect_mb(struct pci_doe_mb *mb, X509_STORE *trust, struct pci_cma_result *res,
+		       struct pci_cma_conn **conn)
+{
+	*conn = NULL;
+	return cma_authenticate(mb, trust, res, conn);
+}
+
+struct spdm_requester *pci_cma_conn_requester(struct pci_cma_conn *c)
+{
+	return c->req;
+}
+
+void pci_cma_conn_close(struct pci_cma_conn *c)
+{
+	if (!c)
+		return;
+	spdm_requester_free(c->req);
+	free(c->x);
+	free(c);
 }
 
 int pci_cma_authenticate(struct pci_dev *dev, X509_STORE *trust, struct pci_cma_result *res)

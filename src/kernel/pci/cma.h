@@ -74,6 +74,19 @@ int pci_cma_authenticate(struct pci_dev *dev, X509_STORE *trust, struct pci_cma_
 int pci_cma_authenticate_mb(struct pci_doe_mb *mb, X509_STORE *trust,
 			    struct pci_cma_result *res);
 
+/*
+ * Authenticate as pci_cma_authenticate_mb() and keep the SPDM connection
+ * open for later use (secure sessions, IDE_KM and TDISP: kernel/pci/tsm.c).
+ * On success *conn owns it; the mailbox is borrowed and must outlive it.
+ * On failure *conn is NULL.
+ */
+struct pci_cma_conn;
+struct spdm_requester;
+int pci_cma_connect_mb(struct pci_doe_mb *mb, X509_STORE *trust, struct pci_cma_result *res,
+		       struct pci_cma_conn **conn);
+struct spdm_requester *pci_cma_conn_requester(struct pci_cma_conn *c);
+void pci_cma_conn_close(struct pci_cma_conn *c);
+
 /* A trust store of every certificate in a PEM blob. ERR_PTR(-EINVAL) if
  * there is none or the blob does not parse, -ENOMEM. */
 X509_STORE *pci_cma_trust_from_pem(const char *pem, size_t len);

@@ -589,9 +589,35 @@ static void test_engine_registers(void **state)
 
 static void test_engine_fault_injection(void **state)
 {
+	struct hw_cap_ide_cfg icfg = { .sel_streams = 1 };
+	struct km_dev kd = { 0 };
+	struct ide_km_responder_cfg kcfg = { .max_streams = 2, .ops = &km_ops, .ctx = &kd };
+	struct ide_km_responder *r;
 	struct hw_ide_engine *e;
+	struct hw_pcidev *d;
 	unsigned int n;
 	int rc;
+
+	/* Every allocation of the builder and the IDE_KM responder. */
+	for (n = 1;; n++) {
+		d = dev_new();
+		fault_inject_nth(n);
+		rc = hw_cap_add_ide(d, &icfg);
+		fault_inject_nth(0);
+		dev_free(d);
+		if (rc >= 0)
+			break;
+		assert_int_equal(rc, -ENOMEM);
+	}
+	for (n = 1;; n++) {
+		fault_inject_nth(n);
+		r = ide_km_responder_new(&kcfg);
+		fault_inject_nth(0);
+		if (!IS_ERR(r))
+			break;
+		assert_int_equal(PTR_ERR(r), -ENOMEM);
+	}
+	ide_km_responder_free(r);
 
 	for (n = 1;; n++) {
 		fault_inject_nth(n);

@@ -413,7 +413,7 @@ static void test_all_caps(void **state)
 	assert_bar(f, 3, HW_BAR_IO, false, 256);
 	assert_bar(f, 4, HW_BAR_MEM64, true, 512 << 20);
 	assert_bar(f, HW_PCI_ROM_SLOT, HW_BAR_ROM, false, 1 << 20);
-	assert_int_equal(f->nr_caps, 17);
+	assert_int_equal(f->nr_caps, 18);
 	assert_int_equal(pt_cap_kinds(p), ((1u << HW_DESC_CAP_NR) - 1));
 
 	c = pt_cap(f, HW_DESC_CAP_PM);
@@ -483,6 +483,12 @@ static void test_all_caps(void **state)
 	c = pt_cap(f, HW_DESC_CAP_L1SS);
 	assert_int_equal(c->u.l1ss.common_mode_restore, 255);
 	assert_int_equal(c->u.l1ss.t_power_on_value, 31);
+	c = pt_cap(f, HW_DESC_CAP_IDE);
+	assert_true(c->u.ide.link && c->u.ide.ide_km && c->u.ide.tee_limited);
+	assert_false(c->u.ide.pcrc);
+	assert_int_equal(c->u.ide.link_tcs, 2);
+	assert_int_equal(c->u.ide.sel_streams, 2);
+	assert_int_equal(c->u.ide.addr_assoc, 1);
 	hw_desc_free(p);
 }
 
