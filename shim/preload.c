@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include <linux/iommufd.h>
+#include <linux/vfio.h>
 #include <iommufd_test.h>
 
 #include "uapi/wire.h"
@@ -53,6 +54,8 @@
 #define SHIM_NAME_PREFIX	"pcilab-iommu:"
 /* Largest ioctl struct copied (Linux structs are far smaller). */
 #define SHIM_MAX_STRUCT		4096u
+/* Copied even when the struct's size field says less (see shim_ioctl). */
+#define SHIM_MIN_STRUCT		256u
 /* Largest array copied inline; bigger ones are not sent (EFAULT). */
 #define SHIM_MAX_ARRAY		(UAPI_WIRE_MAX_MSG / 2)
 #define SHIM_SOCKBUF		((int)UAPI_WIRE_MAX_MSG + 65536)
@@ -145,6 +148,24 @@ static bool shim_is_ours(int fd)
 	return ours;
 }
 
+/* A file the daemon created (access/fault fd): its peer has our name. */
+static bool shim_is_file(int fd)
+{
+	struct sockaddr_un sa;
+	socklen_t len = sizeof(sa);
+	size_t plen = strlen(UAPI_WIRE_FILE_PREFIX);
+	int saved = errno;
+	bool ours;
+
+	ours = getpeername(fd, (struct sockaddr *)&sa, &len) == 0 &&
+	       sa.sun_family == AF_UNIX &&
+	       len >= offsetof(struct sockaddr_un, sun_path) + 1 + plen &&
+	       sa.sun_path[0] == '\0' &&
+	       !memcmp(sa.sun_path + 1, UAPI_WIRE_FILE_PREFIX, plen);
+	errno = saved;
+	return ours;
+}
+
 /* ---- one request, one reply ------------------------------------------- */
 
 /*
@@ -154,12 +175,21 @@ static bool shim_is_ours(int fd)
  */
 static long shim_request(int conn, const void *msg, size_t len, const int *fds,
 			 unsigned int nr_fds, uint8_t *rbuf, size_t rcap,
-			 struct uapi_wire_msg *reply, bool *replied)
+			 struct uapi_wire_msg *reply, bool *replied, int *new_fd)
 {
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(int) * UAPI_WIRE_MAX_FDS)];
 	} cbuf;
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * UAPI_WIRE_MAX_REPLY_FDS)];
+	} rcbuf;
+	struct iovec riov = { rbuf, rcap };
+	struct msghdr rmh = { .msg_iov = &riov, .msg_iovlen = 1,
+			      .msg_control = rcbuf.buf,
+			      .msg_controllen = sizeof(rcbuf.buf) };
+	unsigned int got = 0;
 	struct iovec iov = { (void *)msg, len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	int all[UAPI_WIRE_MAX_FDS], sv[2], bufsz = SHIM_SOCKBUF;
@@ -167,6 +197,7 @@ static long shim_request(int conn, const void *msg, size_t len, const int *fds,
 	ssize_t n;
 
 	*replied = false;
+	*new_fd = -1;
 	if (nr_fds + 1 > UAPI_WIRE_MAX_FDS)
 		return -EINVAL;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
@@ -195,14 +226,35 @@ static long shim_request(int conn, const void *msg, size_t len, const int *fds,
 		return err == EMSGSIZE || err == ENOBUFS ? -ENOMEM : -EIO;
 	}
 	do
-		n = recv(sv[0], rbuf, rcap, MSG_TRUNC);
+		n = recvmsg(sv[0], &rmh, MSG_TRUNC | MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	close(sv[0]);
-	if (n <= 0 || (size_t)n > rcap)
+	/* A new file (access or fault fd) comes with the reply. */
+	for (cm = n > 0 ? CMSG_FIRSTHDR(&rmh) : NULL; cm; cm = CMSG_NXTHDR(&rmh, cm)) {
+		size_t k, i;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			if (*new_fd < 0)
+				*new_fd = fd;
+			else
+				close(fd);
+			got++;
+		}
+	}
+	if (n <= 0 || (size_t)n > rcap || (rmh.msg_flags & MSG_CTRUNC) ||
+	    uapi_wire_parse(rbuf, (size_t)n, got, reply, NULL) ||
+	    reply->hdr.type != UAPI_WIRE_REPLY) {
+		if (*new_fd >= 0)
+			close(*new_fd);
+		*new_fd = -1;
 		return -EIO;
-	if (uapi_wire_parse(rbuf, (size_t)n, 0, reply, NULL) ||
-	    reply->hdr.type != UAPI_WIRE_REPLY)
-		return -EIO;
+	}
 	*replied = true;
 	return reply->u.reply.result;
 }
@@ -224,6 +276,7 @@ static int shim_open_iommu(int flags)
 	int fd, i, bufsz = SHIM_SOCKBUF, saved = errno;
 	bool replied;
 	long rc;
+	int nfd;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		errno = ENAMETOOLONG;
@@ -262,7 +315,9 @@ static int shim_open_iommu(int flags)
 	rc = uapi_wire_finish(&e, 1);
 	if (rc > 0)
 		rc = shim_request(fd, req, (size_t)rc, NULL, 0, rbuf, sizeof(rbuf), &reply,
-				  &replied);
+				  &replied, &nfd);
+	if (nfd >= 0)
+		close(nfd);
 	if (rc) {
 		errno = (int)-rc;
 		goto err_close_keep_errno;
@@ -632,7 +687,7 @@ struct shim_req {
 	struct shim_seg segs[UAPI_WIRE_MAX_SEGS];
 	unsigned int nr_segs;
 	struct uapi_wire_back backs[UAPI_WIRE_MAX_BACKS];
-	int fds[UAPI_WIRE_MAX_BACKS];
+	int fds[UAPI_WIRE_MAX_BACKS + 1];	/* memfds, then a named file */
 	unsigned int nr_backs;
 	size_t bytes;
 };
@@ -690,6 +745,13 @@ static void shim_decode(struct shim_req *r, uint32_t cmd, const uint8_t *st,
 
 		if (HAS(struct iommu_ioas_map, length))
 			shim_reback(c->user_va, c->length, r->backs, r->fds, &r->nr_backs);
+		break;
+	}
+	case VFIO_IOMMU_MAP_DMA: {
+		const struct vfio_iommu_type1_dma_map *c = (const void *)st;
+
+		if (HAS(struct vfio_iommu_type1_dma_map, size))
+			shim_reback(c->vaddr, c->size, r->backs, r->fds, &r->nr_backs);
 		break;
 	}
 	case IOMMU_GET_HW_INFO: {
@@ -764,21 +826,33 @@ static long shim_ioctl(int fd, uint32_t cmd, uint64_t arg)
 	struct uapi_wire_enc e;
 	uint8_t *req = NULL, *rbuf = NULL;
 	size_t cap;
-	bool replied = false;
-	uint32_t size;
-	unsigned int i;
+	bool replied = false, int_arg;
+	uint32_t size, op = 0, id = 0;
+	unsigned int i, nr_fds;
+	int new_fd = -1;
 	long rc;
 
 	memset(&r, 0, sizeof(r));
 	/*
 	 * Every iommufd struct starts with its size. Send what of it is
 	 * readable; the daemon decides what a short or unreadable one means.
+	 * The VFIO container ioctls take an integer or nothing: no struct.
 	 */
-	if (!shim_mem_read(&size, arg, sizeof(size))) {
+	int_arg = cmd == VFIO_GET_API_VERSION || cmd == VFIO_CHECK_EXTENSION ||
+		  cmd == VFIO_SET_IOMMU;
+	if (!int_arg && !shim_mem_read(&size, arg, sizeof(size))) {
 		uint8_t st[512];
 
-		shim_add_seg(&r, arg, size < SHIM_MAX_STRUCT ? (size > 4 ? size : 4) :
-							      SHIM_MAX_STRUCT);
+		/*
+		 * Linux copies at least the command's minimal struct whatever
+		 * size/argsz says, and then rejects a short one with EINVAL:
+		 * send SHIM_MIN_STRUCT bytes if they are readable.
+		 */
+		if (size < SHIM_MIN_STRUCT)
+			shim_add_seg(&r, arg, SHIM_MIN_STRUCT);
+		if (!r.nr_segs)
+			shim_add_seg(&r, arg, size < SHIM_MAX_STRUCT ?
+					      (size > 4 ? size : 4) : SHIM_MAX_STRUCT);
 		if (!r.nr_segs)
 			shim_add_seg(&r, arg, sizeof(size));
 		if (r.nr_segs) {
@@ -786,8 +860,20 @@ static long shim_ioctl(int fd, uint32_t cmd, uint64_t arg)
 			memcpy(st, r.segs[0].data,
 			       r.segs[0].len < sizeof(st) ? r.segs[0].len : sizeof(st));
 			shim_decode(&r, cmd, st, r.segs[0].len);
+			if (cmd == IOMMU_TEST_CMD && r.segs[0].len >= 12) {
+				memcpy(&op, st + offsetof(struct iommu_test_cmd, op), 4);
+				memcpy(&id, st + offsetof(struct iommu_test_cmd, id), 4);
+			}
 		}
 	}
+	nr_fds = r.nr_backs;
+	/* A command naming an access fd: send the file, the daemon finds it. */
+	if (cmd == IOMMU_TEST_CMD &&
+	    (op == IOMMU_TEST_OP_ACCESS_PAGES || op == IOMMU_TEST_OP_ACCESS_RW ||
+	     op == IOMMU_TEST_OP_DESTROY_ACCESS_PAGES ||
+	     op == IOMMU_TEST_OP_ACCESS_REPLACE_IOAS) &&
+	    id <= INT32_MAX && shim_is_file((int)id))
+		r.fds[nr_fds++] = (int)id;
 
 	cap = sizeof(struct uapi_wire_ioctl) + r.nr_backs * sizeof(struct uapi_wire_back);
 	for (i = 0; i < r.nr_segs; i++)
@@ -802,11 +888,12 @@ static long shim_ioctl(int fd, uint32_t cmd, uint64_t arg)
 		uapi_wire_add_back(&e, &r.backs[i]);
 	for (i = 0; i < r.nr_segs; i++)
 		uapi_wire_add_seg(&e, r.segs[i].uaddr, r.segs[i].data, r.segs[i].len);
-	rc = uapi_wire_finish(&e, r.nr_backs + 1);
+	rc = uapi_wire_finish(&e, nr_fds + 1);
 	if (rc < 0)
 		goto out;
-	rc = shim_request(fd, req, (size_t)rc, r.fds, r.nr_backs, rbuf,
-			  cap + sizeof(struct uapi_wire_reply), &reply, &replied);
+	rc = shim_request(fd, req, (size_t)rc, r.fds, nr_fds, rbuf,
+			  cap + sizeof(struct uapi_wire_reply), &reply, &replied,
+			  &new_fd);
 	if (!replied)
 		goto out;
 	/* What the daemon wrote (copy_to_user), stored back in place. */
@@ -818,6 +905,23 @@ static long shim_ioctl(int fd, uint32_t cmd, uint64_t arg)
 		if (shim_mem_write(seg.uaddr, data, seg.len) && rc >= 0)
 			rc = -EFAULT;
 	}
+	/*
+	 * A new file: the daemon wrote a placeholder where the fd goes; the
+	 * number is the descriptor that just arrived.
+	 */
+	if (new_fd >= 0 && rc >= 0) {
+		uint64_t at = 0;
+
+		if (cmd == IOMMU_TEST_CMD && op == IOMMU_TEST_OP_CREATE_ACCESS)
+			at = arg + offsetof(struct iommu_test_cmd,
+					    create_access.out_access_fd);
+		else if (cmd == IOMMU_FAULT_QUEUE_ALLOC)
+			at = arg + offsetof(struct iommu_fault_alloc, out_fault_fd);
+		if (!at || shim_mem_write(at, &new_fd, sizeof(uint32_t)))
+			rc = -EFAULT;
+	}
+	if (new_fd >= 0 && rc < 0)
+		close(new_fd);
 out:
 	for (i = 0; i < r.nr_segs; i++)
 		free(r.segs[i].data);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -26,12 +27,36 @@
 #include "uapi/usermem.h"
 #include "uapi/wire.h"
 
+/*
+ * A file an ioctl created (access or fault fd): a socketpair whose client
+ * end was sent in the reply. The client's last close is EOF on ours.
+ */
+struct uapi_file {
+	struct uapi_file *next;
+	int fd;				/* our end, bound to "\0pcilab-file:..." */
+	ino_t peer_ino;			/* the client end's socket inode */
+	enum iommufd_file_kind kind;
+	uint32_t handle;
+};
+
 struct uapi_conn {
 	struct uapi_conn *next;
-	int fd;
+	struct uapi_daemon *d;
+	int fd;				/* -1 once the client closed it */
 	struct iommufd_ctx *ictx;	/* NULL until OPEN */
 	/* Must outlive ictx: iommufd pages keep &mem.um (like source_mm). */
 	struct uapi_usermem mem;
+	/*
+	 * Files of this context. Like Linux's, they hold the context: it is
+	 * destroyed when the last of fd and files is closed.
+	 */
+	struct uapi_file *files;
+	struct iommufd_file_ops fops;
+	/* During an ioctl: the file being created and the request's fds. */
+	struct uapi_file *pending;
+	int pending_fd;			/* its client end, sent with the reply */
+	const int *req_fds;
+	unsigned int req_nr_fds;
 };
 
 struct uapi_daemon {
@@ -40,6 +65,8 @@ struct uapi_daemon {
 	unsigned int nr_conns;
 	uint8_t *rx;			/* UAPI_WIRE_MAX_MSG */
 	uint8_t *tx;			/* UAPI_WIRE_MAX_MSG */
+	unsigned int nr_files;		/* of every connection */
+	unsigned int file_seq;
 };
 
 int uapi_listen(const char *path)
@@ -87,7 +114,7 @@ err_free_d:
 	return ERR_PTR(-ENOMEM);
 }
 
-static void conn_close(struct uapi_daemon *d, struct uapi_conn *c)
+static void conn_free(struct uapi_daemon *d, struct uapi_conn *c)
 {
 	struct uapi_conn **pp;
 
@@ -95,12 +122,140 @@ static void conn_close(struct uapi_daemon *d, struct uapi_conn *c)
 		;
 	*pp = c->next;
 	d->nr_conns--;
-	/* The release of the file: every object, then the memory it pinned. */
+	/*
+	 * The release of the file: every object (and every file still open),
+	 * then the memory it pinned.
+	 */
 	if (c->ictx)
 		iommufd_ctx_destroy(c->ictx);
+	while (c->files) {
+		struct uapi_file *f = c->files;
+
+		c->files = f->next;
+		close(f->fd);
+		free(f);
+		d->nr_files--;
+	}
 	uapi_usermem_release(&c->mem);
-	close(c->fd);
+	if (c->fd >= 0)
+		close(c->fd);
 	free(c);
+}
+
+/* The client closed its /dev/iommu descriptor; files may keep c alive. */
+static void conn_close(struct uapi_daemon *d, struct uapi_conn *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	if (!c->files)
+		conn_free(d, c);
+}
+
+/* The client's last descriptor of file f is closed: its release. */
+static void file_close(struct uapi_daemon *d, struct uapi_conn *c,
+		       struct uapi_file *f)
+{
+	struct uapi_file **pp;
+
+	for (pp = &c->files; *pp != f; pp = &(*pp)->next)
+		;
+	*pp = f->next;
+	d->nr_files--;
+	if (f->kind == IOMMUFD_FILE_ACCESS)
+		iommufd_test_access_close(c->ictx, f->handle);
+	else
+		iommufd_fault_close(c->ictx, f->handle);
+	close(f->fd);
+	free(f);
+	if (c->fd < 0 && !c->files)
+		conn_free(d, c);
+}
+
+/*
+ * iommufd_file_ops: a new file is a socketpair. Our end is bound to an
+ * abstract name so the shim can tell the client end (getpeername) from
+ * other sockets; the client end travels with the reply and the shim writes
+ * its number into the ioctl struct, so the number returned here is only a
+ * placeholder.
+ */
+static int conn_file_install(const struct iommufd_file_ops *ops,
+			     enum iommufd_file_kind kind, uint32_t handle)
+{
+	struct uapi_conn *c = ops->priv;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct uapi_file *f;
+	struct stat st;
+	int sv[2], n, rc;
+
+	if (c->pending)
+		return -EBUSY;
+	f = pl_zalloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv)) {
+		rc = -errno;
+		goto err_free;
+	}
+	n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1,
+		     UAPI_WIRE_FILE_PREFIX "%d:%u:%u", (int)getpid(),
+		     c->d->file_seq++, handle);
+	if (bind(sv[0], (struct sockaddr *)&sa,
+		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) ||
+	    fstat(sv[1], &st)) {
+		rc = -errno;
+		goto err_close;
+	}
+	f->fd = sv[0];
+	f->peer_ino = st.st_ino;
+	f->kind = kind;
+	f->handle = handle;
+	c->pending = f;
+	c->pending_fd = sv[1];
+	return (int)(handle & INT32_MAX);
+
+err_close:
+	close(sv[0]);
+	close(sv[1]);
+err_free:
+	free(f);
+	return rc;
+}
+
+static void conn_file_uninstall(const struct iommufd_file_ops *ops, int fd)
+{
+	struct uapi_conn *c = ops->priv;
+
+	(void)fd;
+	if (!c->pending)
+		return;
+	close(c->pending->fd);
+	close(c->pending_fd);
+	free(c->pending);
+	c->pending = NULL;
+	c->pending_fd = -1;
+}
+
+/* The shim attaches the file a command names; find it by its inode. */
+static int conn_file_lookup(const struct iommufd_file_ops *ops, int fd,
+			    enum iommufd_file_kind kind, uint32_t *handle)
+{
+	struct uapi_conn *c = ops->priv;
+	unsigned int i;
+
+	(void)fd;
+	for (i = 1; i < c->req_nr_fds; i++) {
+		struct uapi_file *f;
+		struct stat st;
+
+		if (fstat(c->req_fds[i], &st) || !S_ISSOCK(st.st_mode))
+			continue;
+		for (f = c->files; f; f = f->next)
+			if (f->peer_ino == st.st_ino && f->kind == kind) {
+				*handle = f->handle;
+				return 0;
+			}
+	}
+	return -EBADFD;
 }
 
 void uapi_daemon_destroy(struct uapi_daemon *d)
@@ -108,7 +263,7 @@ void uapi_daemon_destroy(struct uapi_daemon *d)
 	if (IS_ERR_OR_NULL(d))
 		return;
 	while (d->conns)
-		conn_close(d, d->conns);
+		conn_free(d, d->conns);
 	close(d->listen_fd);
 	free(d->tx);
 	free(d->rx);
@@ -136,6 +291,14 @@ static void daemon_accept(struct uapi_daemon *d)
 		return;
 	}
 	c->fd = fd;
+	c->d = d;
+	c->pending_fd = -1;
+	c->fops = (struct iommufd_file_ops){
+		.install = conn_file_install,
+		.uninstall = conn_file_uninstall,
+		.lookup = conn_file_lookup,
+		.priv = c,
+	};
 	uapi_usermem_init(&c->mem);
 	for (pp = &d->conns; *pp; pp = &(*pp)->next)
 		;
@@ -144,8 +307,15 @@ static void daemon_accept(struct uapi_daemon *d)
 }
 
 static void send_reply(struct uapi_daemon *d, int reply_fd, long result,
-		       struct uapi_conn *c, const struct uapi_wire_msg *req)
+		       struct uapi_conn *c, const struct uapi_wire_msg *req,
+		       int new_fd)
 {
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct iovec iov;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct uapi_wire_enc e;
 	unsigned int i, n = 0;
 	long len;
@@ -164,18 +334,32 @@ static void send_reply(struct uapi_daemon *d, int reply_fd, long result,
 		uapi_wire_seg_get(req, i, &seg, &data);
 		uapi_wire_add_seg(&e, seg.uaddr + lo, data + lo, hi - lo);
 	}
-	len = uapi_wire_finish(&e, 0);
+	len = uapi_wire_finish(&e, new_fd >= 0);
 	if (len < 0) {
 		pl_warn("uapi: cannot encode a reply (%ld)", len);
 		return;	/* the client sees EOF on its reply socket: EIO */
 	}
+	iov = (struct iovec){ d->tx, (size_t)len };
+	if (new_fd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = sizeof(cbuf.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &new_fd, sizeof(int));
+	}
 	/* Never block on a client: if it is not there to read, drop it. */
-	if (send(reply_fd, d->tx, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL) != len)
+	if (sendmsg(reply_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) != len)
 		pl_info("uapi: client went away before its reply");
 }
 
 static long serve_ioctl(struct uapi_conn *c, struct uapi_wire_msg *m,
-			const int *fds, pid_t pid, uint8_t *buf)
+			const int *fds, unsigned int nr_fds, pid_t pid,
+			uint8_t *buf)
 {
 	struct uapi_mm *mm;
 	unsigned int i;
@@ -197,9 +381,20 @@ static long serve_ioctl(struct uapi_conn *c, struct uapi_wire_msg *m,
 		}
 	}
 	uapi_usermem_begin(&c->mem, m, buf);
+	c->req_fds = fds;
+	c->req_nr_fds = nr_fds;
 	rc = iommufd_ioctl(c->ictx, m->u.ioctl.cmd,
 			   (void *)(uintptr_t)m->u.ioctl.arg, uapi_mm_ops(mm));
+	c->req_fds = NULL;
+	c->req_nr_fds = 0;
 	uapi_usermem_end(&c->mem);
+	/* A file created: it is live now, its client end goes with the reply. */
+	if (c->pending) {
+		c->pending->next = c->files;
+		c->files = c->pending;
+		c->pending = NULL;
+		c->d->nr_files++;
+	}
 	return rc;
 }
 
@@ -227,6 +422,25 @@ static void opener_caps(pid_t pid, bool *ipc_lock, bool *sys_resource)
 	fclose(f);
 	*ipc_lock = eff & (1ull << 14);		/* CAP_IPC_LOCK */
 	*sys_resource = eff & (1ull << 24);	/* CAP_SYS_RESOURCE */
+}
+
+/*
+ * Release files the client has closed before serving its next request:
+ * close() returns before the daemon sees the EOF, but Linux's release has
+ * run by then (the selftests destroy an IOAS right after closing the
+ * access fd that used it).
+ */
+static void conn_reap_files(struct uapi_daemon *d, struct uapi_conn *c)
+{
+	struct uapi_file *f, *next;
+
+	for (f = c->files; f; f = next) {
+		struct pollfd p = { .fd = f->fd, .events = POLLIN };
+
+		next = f->next;
+		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
+			file_close(d, c, f);
+	}
 }
 
 /* Serve one record from c. Returns false when the connection is finished. */
@@ -299,14 +513,19 @@ static bool conn_service(struct uapi_daemon *d, struct uapi_conn *c)
 
 				opener_caps(pid, &ipc_lock, &sys_resource);
 				iommufd_ctx_set_caps(ictx, ipc_lock, sys_resource);
+				iommufd_ctx_set_file_ops(ictx, &c->fops);
 				c->ictx = ictx;
 			}
 		}
-		send_reply(d, fds[0], result, c, NULL);
+		send_reply(d, fds[0], result, c, NULL, -1);
 		break;
 	case UAPI_WIRE_IOCTL:
-		result = serve_ioctl(c, &m, fds, pid, d->rx);
-		send_reply(d, fds[0], result, c, &m);
+		conn_reap_files(d, c);
+		result = serve_ioctl(c, &m, fds, nr_fds, pid, d->rx);
+		send_reply(d, fds[0], result, c, &m, c->pending_fd);
+		if (c->pending_fd >= 0)
+			close(c->pending_fd);	/* the client holds it now */
+		c->pending_fd = -1;
 		break;
 	default:
 		why = "unexpected record type from a client";
@@ -323,45 +542,84 @@ bad:
 	return true;
 }
 
+/* Something arrived on our end of file f: EOF is the client's last close. */
+static void file_service(struct uapi_daemon *d, struct uapi_conn *c,
+			 struct uapi_file *f)
+{
+	char b[64];
+	ssize_t n;
+
+	n = recv(f->fd, b, sizeof(b), MSG_DONTWAIT | MSG_TRUNC);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		file_close(d, c, f);
+	/* Data: nothing is served on file sockets yet, drop it. */
+}
+
 int uapi_daemon_run(struct uapi_daemon *d, int stop_fd, int timeout_ms)
 {
 	for (;;) {
 		struct pollfd *pfd;
 		struct uapi_conn **who, *c;
-		unsigned int n = 0, i;
+		struct uapi_file **whf, *f;
+		unsigned int n = 0, i, max = d->nr_conns + d->nr_files + 2;
 		int rc;
 
-		pfd = pl_calloc(d->nr_conns + 2, sizeof(*pfd));
-		who = pl_calloc(d->nr_conns + 2, sizeof(*who));
-		if (!pfd || !who) {
+		pfd = pl_calloc(max, sizeof(*pfd));
+		who = pl_calloc(max, sizeof(*who));
+		whf = pl_calloc(max, sizeof(*whf));
+		if (!pfd || !who || !whf) {
 			free(pfd);
 			free(who);
+			free(whf);
 			return -ENOMEM;
 		}
 		pfd[n++] = (struct pollfd){ .fd = stop_fd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
 		for (c = d->conns; c; c = c->next) {
-			who[n] = c;
-			pfd[n++] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+			if (c->fd >= 0) {
+				who[n] = c;
+				pfd[n++] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+			}
+			for (f = c->files; f; f = f->next) {
+				who[n] = c;
+				whf[n] = f;
+				pfd[n++] = (struct pollfd){ .fd = f->fd, .events = POLLIN };
+			}
 		}
 		rc = poll(pfd, n, timeout_ms);
 		if (rc <= 0) {
 			rc = rc < 0 ? (errno == EINTR ? 1 : -errno) : -ETIMEDOUT;
 			free(pfd);
 			free(who);
+			free(whf);
 			if (rc == 1)
 				continue;
 			return rc;
 		}
-		/* Existing connections first, in order; then new ones. */
-		for (i = 2; i < n; i++)
-			if (pfd[i].revents && !conn_service(d, who[i]))
+		/*
+		 * Existing connections first, in order; then new ones. A
+		 * connection's files come after it, so a connection freed by
+		 * its last file's close is never used again in this round.
+		 */
+		for (i = 2; i < n; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if (whf[i]) {
+				/* conn_reap_files() may have released it. */
+				for (f = who[i]->files; f && f != whf[i]; f = f->next)
+					;
+				if (f)
+					file_service(d, who[i], f);
+			}
+			else if (!conn_service(d, who[i]))
 				conn_close(d, who[i]);
+		}
 		if (pfd[1].revents & POLLIN)
 			daemon_accept(d);
 		rc = pfd[0].revents ? 0 : 1;
 		free(pfd);
 		free(who);
+		free(whf);
 		if (!rc)
 			return 0;
 	}

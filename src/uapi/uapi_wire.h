@@ -33,7 +33,16 @@
 /* Most memory backings (and memfds) in one IOCTL request. */
 #define UAPI_WIRE_MAX_BACKS	32
 /* Most descriptors attached to one record: reply socket + backings. */
-#define UAPI_WIRE_MAX_FDS	(1 + UAPI_WIRE_MAX_BACKS)
+#define UAPI_WIRE_MAX_FDS	(1 + UAPI_WIRE_MAX_BACKS + 1)
+/*
+ * A REPLY may carry one descriptor: the client end of a new file the ioctl
+ * created (an access or fault fd), a socket whose daemon end is bound to
+ * "\0pcilab-file:...". An IOCTL naming such a file (an access fd in
+ * IOMMU_TEST_CMD's id) attaches it after the backings' memfds.
+ */
+#define UAPI_WIRE_MAX_REPLY_FDS	1
+/* Abstract-name prefix of the daemon end of such a file. */
+#define UAPI_WIRE_FILE_PREFIX	"pcilab-file:"
 
 enum uapi_wire_type {
 	UAPI_WIRE_OPEN = 1,	/* client → daemon: this connection is an open() */

@@ -82,6 +82,26 @@ static int seg_find(struct uapi_usermem *mem, uint64_t uaddr,
 	return -1;
 }
 
+static bool mm_gone(const struct uapi_mm *mm);
+static struct uapi_range *range_find(struct uapi_mm *mm, uint64_t uaddr);
+
+/*
+ * Outside the request's segments, a user copy may still reach memory the
+ * process made pinnable: the daemon's mapping of it is the process's own
+ * memory (MAP_SHARED), as a plain copy in the owner's address space is in
+ * Linux (iommufd's access_rw fast path). *avail: bytes from uaddr on.
+ */
+static uint8_t *range_ptr(struct uapi_mm *mm, uint64_t uaddr, bool write,
+			  size_t *avail)
+{
+	struct uapi_range *r = range_find(mm, uaddr);
+
+	if (!r || (write && !r->writable) || mm_gone(mm))
+		return NULL;
+	*avail = (size_t)(r->len - (uaddr - r->uaddr));
+	return r->b->map + r->offset + (uaddr - r->uaddr);
+}
+
 static int um_copy_from_user(const struct iommufd_user_mem_ops *um, void *dst,
 			     uint64_t uaddr, size_t len)
 {
@@ -95,10 +115,18 @@ static int um_copy_from_user(const struct iommufd_user_mem_ops *um, void *dst,
 		uint8_t *data = NULL;
 		size_t n;
 
-		if (seg_find(mem, uaddr, &seg, &data) < 0)
-			return -EFAULT;
-		n = MIN(len, seg.uaddr + seg.len - uaddr);
-		memcpy(out, data + (uaddr - seg.uaddr), n);
+		if (seg_find(mem, uaddr, &seg, &data) < 0) {
+			size_t avail = 0;
+			uint8_t *p = range_ptr(um_to_mm(um), uaddr, false, &avail);
+
+			if (!p)
+				return -EFAULT;
+			n = MIN(len, avail);
+			memcpy(out, p, n);
+		} else {
+			n = MIN(len, seg.uaddr + seg.len - uaddr);
+			memcpy(out, data + (uaddr - seg.uaddr), n);
+		}
 		out += n;
 		uaddr += n;
 		len -= n;
@@ -122,9 +150,15 @@ static int um_copy_to_user(const struct iommufd_user_mem_ops *um, uint64_t uaddr
 		uint8_t *data = NULL;
 		size_t n;
 
-		if (seg_find(mem, a, &seg, &data) < 0)
-			return -EFAULT;
-		n = MIN(left, seg.uaddr + seg.len - a);
+		if (seg_find(mem, a, &seg, &data) < 0) {
+			size_t avail = 0;
+
+			if (!range_ptr(um_to_mm(um), a, true, &avail))
+				return -EFAULT;
+			n = MIN(left, avail);
+		} else {
+			n = MIN(left, seg.uaddr + seg.len - a);
+		}
 		a += n;
 		left -= n;
 	}
@@ -136,6 +170,17 @@ static int um_copy_to_user(const struct iommufd_user_mem_ops *um, uint64_t uaddr
 		int i;
 
 		i = seg_find(mem, uaddr, &seg, &data);
+		if (i < 0) {
+			size_t avail = 0;
+			uint8_t *p = range_ptr(um_to_mm(um), uaddr, true, &avail);
+
+			n = MIN(len, avail);
+			memcpy(p, in, n);
+			in += n;
+			uaddr += n;
+			len -= n;
+			continue;
+		}
 		n = MIN(len, seg.uaddr + seg.len - uaddr);
 		lo = (uint32_t)(uaddr - seg.uaddr);
 		hi = lo + (uint32_t)n;

@@ -265,8 +265,9 @@ int uapi_wire_parse(const void *buf, size_t len, unsigned int nr_fds,
 			return -EBADMSG;
 		}
 		memcpy(&m->u.reply, buf, sizeof(m->u.reply));
-		if (nr_fds) {
-			*why = "REPLY carries no descriptors";
+		/* At most the new file an ioctl created (access/fault fd). */
+		if (nr_fds > UAPI_WIRE_MAX_REPLY_FDS) {
+			*why = "REPLY carries too many descriptors";
 			return -EBADMSG;
 		}
 		return parse_segs(m, sizeof(m->u.reply), m->u.reply.nr_segs, why);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <linux/iommufd.h>
+#include <linux/vfio.h>
 #include <iommufd_test.h>
 
 #define PAGE 4096ul
@@ -94,7 +95,7 @@ int main(void)
 	pid_t pid;
 
 	alarm(60);	/* a hang must fail the run, not stall it */
-	printf("1..33\n");
+	printf("1..44\n");
 
 	fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 	check(fd >= 0, "open /dev/iommu");
@@ -336,6 +337,80 @@ int main(void)
 	      "after the last close a new open gets a fresh context");
 	check(destroy(fd, ioas) == 0, "IOMMU_DESTROY");
 	check(close(fd) == 0, "close");
+
+	/* VFIO container ioctls: integer arguments, non-negative results. */
+	fd = open("/dev/iommu", O_RDWR);
+	check(fd >= 0 && ioctl(fd, VFIO_GET_API_VERSION) == VFIO_API_VERSION &&
+	      ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) == 1,
+	      "VFIO_GET_API_VERSION and VFIO_CHECK_EXTENSION results pass through");
+
+	/* Access fds: a real descriptor, named by later commands. */
+	{
+		struct iommu_test_cmd ca = {
+			.size = sizeof(ca), .op = IOMMU_TEST_OP_CREATE_ACCESS,
+		};
+		struct iommu_test_cmd rw = {
+			.size = sizeof(rw), .op = IOMMU_TEST_OP_ACCESS_RW,
+		};
+		struct iommu_test_cmd da = {
+			.size = sizeof(da), .op = IOMMU_TEST_OP_DESTROY_ACCESS_PAGES,
+		};
+		uint8_t got[16];
+		int afd, p2[2];
+
+		ok = ioas_alloc(fd, &ioas) == 0;
+		map = (struct iommu_ioas_map){
+			.size = sizeof(map), .ioas_id = ioas,
+			.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+			.user_va = (uintptr_t)buf, .length = NPAGES * PAGE,
+		};
+		ok = ok && xioctl(fd, IOMMU_IOAS_MAP, &map) == 0;
+		ca.id = ioas;
+		ok = ok && xioctl(fd, IOMMU_TEST_CMD, &ca) == 0;
+		afd = (int)ca.create_access.out_access_fd;
+		check(ok && afd > 2 && fcntl(afd, F_GETFD) == FD_CLOEXEC &&
+		      afd != fd, "CREATE_ACCESS returns a new close-on-exec fd");
+		memset(buf + 5, 0x5a, sizeof(got));
+		memset(got, 0, sizeof(got));
+		rw.id = (uint32_t)afd;
+		rw.access_rw.iova = map.iova + 5;
+		rw.access_rw.length = sizeof(got);
+		rw.access_rw.uptr = (uintptr_t)got;
+		check(xioctl(fd, IOMMU_TEST_CMD, &rw) == 0 && got[0] == 0x5a &&
+		      got[sizeof(got) - 1] == 0x5a, "ACCESS_RW through the access fd");
+		memset(got, 0xa5, sizeof(got));
+		rw.access_rw.flags = MOCK_ACCESS_RW_WRITE;
+		check(xioctl(fd, IOMMU_TEST_CMD, &rw) == 0 && buf[5] == 0xa5 &&
+		      buf[5 + sizeof(got) - 1] == 0xa5 && buf[5 + sizeof(got)] != 0xa5,
+		      "ACCESS_RW write reaches the program's memory");
+		check(pipe(p2) == 0, "pipe");
+		rw.id = (uint32_t)p2[0];
+		check(xioctl(fd, IOMMU_TEST_CMD, &rw) == EBADFD,
+		      "a descriptor that is not an access fd: EBADFD");
+		da.id = (uint32_t)p2[0];
+		check(xioctl(fd, IOMMU_TEST_CMD, &da) == EBADFD,
+		      "DESTROY_ACCESS_PAGES on a pipe: EBADFD");
+		close(p2[0]);
+		close(p2[1]);
+		/* The access holds its IOAS until the access fd is closed. */
+		check(destroy(fd, ioas) == EBUSY && close(afd) == 0 &&
+		      destroy(fd, ioas) == 0,
+		      "closing the access fd releases it before the next ioctl");
+		ok = ioas_alloc(fd, &ioas) == 0;
+		ca.id = ioas;
+		ok = ok && xioctl(fd, IOMMU_TEST_CMD, &ca) == 0;
+		afd = (int)ca.create_access.out_access_fd;
+		check(ok && afd > 2, "a second access fd");
+		/*
+		 * The access holds the context: closing the iommufd first and
+		 * the access fd last must be served without harm.
+		 */
+		close(fd);
+		check(close(afd) == 0, "close the access fd after the iommufd");
+		fd = open("/dev/iommu", O_RDWR);
+		check(fd >= 0 && ioas_alloc(fd, &again) == 0 && again == 1 &&
+		      close(fd) == 0, "daemon serves a fresh context afterwards");
+	}
 	munmap(buf, NPAGES * PAGE);
 	return failed ? 1 : 0;
 }

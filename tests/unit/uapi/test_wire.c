@@ -100,8 +100,15 @@ static void test_roundtrip_open_reply(void **state)
 	uapi_wire_seg_get(&m, 0, &seg, &data);
 	assert_int_equal(seg.uaddr, 0x1234);
 	assert_memory_equal(data, "xy", 2);
-	/* A reply carries no descriptors. */
+	/* Descriptors must match the header. */
 	assert_errno(EBADMSG, uapi_wire_parse(rec, (size_t)len, 1, &m, NULL));
+	/* A reply carries at most one descriptor (a new file). */
+	len = uapi_wire_finish(&e, 2);
+	assert_true(len > 0);
+	assert_errno(EBADMSG, uapi_wire_parse(rec, (size_t)len, 2, &m, NULL));
+	len = uapi_wire_finish(&e, 1);
+	assert_true(len > 0);
+	assert_int_equal(uapi_wire_parse(rec, (size_t)len, 1, &m, NULL), 0);
 }
 
 /* Every strict prefix of a valid record is rejected, with a reason. */
