@@ -276,7 +276,7 @@ static int shim_open_iommu(int flags)
 	int fd, i, bufsz = SHIM_SOCKBUF, saved = errno;
 	bool replied;
 	long rc;
-	int nfd;
+	int nfd = -1;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		errno = ENAMETOOLONG;

@@ -23,7 +23,7 @@ grep_in() {
 	if grep -qE -- "$2" "$1"; then ok "$3"; else not_ok "$3"; fi
 }
 
-echo "1..46"
+echo "1..53"
 
 # The main job on the built-in platform: every function the platform file
 # describes is found through config space, and nothing is left unassigned.
@@ -125,3 +125,13 @@ expect 2 "tdisp with a bad stream id is a usage error" "$PCILAB" tdisp --stream 
 expect 0 "pcilab tdisp --help" "$PCILAB" tdisp --help
 grep_in "$T/demo" "stream state +Secure" "demo: IDE stream brought up"
 grep_in "$T/demo" "TDI +CONFIG_UNLOCKED -> CONFIG_LOCKED -> RUN" "demo: TDI locked and started"
+
+# --attest-at-boot / PCILAB_ATTEST_AT_BOOT=1: CMA at enumeration, one line
+# per CMA-capable function on stderr; stdout stays the command's own.
+expect 0 "--attest-at-boot lspci exits 0" "$PCILAB" --attest-at-boot lspci
+grep_in "$T/err" "^pci 0000:06:00\.0: CMA: authenticated \(SPDM 1\.[0-9], ECDSA-P(256|384)\)$" "attest-at-boot: the DOE device authenticated at boot"
+if grep -q "CMA:" "$T/out" || ! grep -q "^06:00.0 " "$T/out"; then not_ok "attest-at-boot: stdout is plain lspci"; else ok "attest-at-boot: stdout is plain lspci"; fi
+expect 0 "PCILAB_ATTEST_AT_BOOT=1 lspci exits 0" env PCILAB_ATTEST_AT_BOOT=1 "$PCILAB" lspci
+grep_in "$T/err" "^pci 0000:06:00\.0: CMA: authenticated" "PCILAB_ATTEST_AT_BOOT=1 authenticates at boot"
+expect 0 "lspci without the option exits 0" "$PCILAB" lspci
+if grep -q "CMA:" "$T/err"; then not_ok "no CMA at boot unless asked"; else ok "no CMA at boot unless asked"; fi

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
 #include "base/log.h"
 #include "hw/platform/desc.h"
 #include "hw/fabric/fabric.h"
+#include "hw/security/security.h"
+#include "kernel/pci/cma.h"
 #include "kernel/pci/pci.h"
 #include "kernel/iommu/iommu.h"
+#include "proto/spdm/spdm_wire.h"
 #include "common.h"
 
 struct tool_opts tool_opts = {
@@ -20,6 +24,64 @@ const char *tool_platform_name(void)
 	if (tool_opts.platform)
 		return tool_opts.platform;
 	return "built-in default platform";
+}
+
+/*
+ * CMA at enumeration (--attest-at-boot, docs/cma.md): authenticate every
+ * function that answers CMA-SPDM on a DOE mailbox against the platform
+ * vendor's published root, one line per device on stderr, the way the
+ * kernel logs it. A failure is reported, not fatal: the world still boots.
+ */
+static void attest_at_boot(struct tool_world *w)
+{
+	struct pci_cma_result *res;
+	X509_STORE *trust;
+	struct pci_dev *dev;
+	size_t len;
+	char *pem;
+	int rc;
+
+	if (hw_platform_root_ca_pem(w->hw, &pem, &len)) {
+		fprintf(stderr, "pcilab: CMA: the platform publishes no root CA, nothing authenticated\n");
+		return;
+	}
+	trust = pci_cma_trust_from_pem(pem, len);
+	free(pem);
+	if (IS_ERR(trust)) {
+		fprintf(stderr, "pcilab: CMA: the platform's root CA is not a PEM certificate\n");
+		return;
+	}
+	res = malloc(sizeof(*res));
+	if (!res) {
+		fprintf(stderr, "pcilab: CMA: %s\n", strerror(ENOMEM));
+		goto out_trust;
+	}
+	pci_for_each_dev(w->pci, dev) {
+		if (!pci_find_ext_capability(dev, PCI_EXT_CAP_ID_DOE))
+			continue;
+		rc = pci_cma_authenticate(dev, trust, res);
+		if (rc == -ENODEV)
+			continue;	/* DOE without CMA */
+		if (res->status == PCI_CMA_AUTHENTICATED)
+			fprintf(stderr, "pci %s: CMA: authenticated (SPDM %u.%u, %s)\n",
+				pci_name(dev), res->version >> 4, res->version & 0xf,
+				res->asym == SPDM_ASYM_ECDSA_P384 ? "ECDSA-P384" :
+				res->asym == SPDM_ASYM_ECDSA_P256 ? "ECDSA-P256" : "unknown");
+		else
+			fprintf(stderr, "pci %s: CMA: %s: %s\n", pci_name(dev),
+				res->status == PCI_CMA_UNSUPPORTED ? "unsupported" : "failed",
+				res->reason[0] ? res->reason : strerror(rc < 0 ? -rc : EIO));
+	}
+	free(res);
+out_trust:
+	X509_STORE_free(trust);
+}
+
+static bool attest_at_boot_wanted(void)
+{
+	const char *env = getenv("PCILAB_ATTEST_AT_BOOT");
+
+	return tool_opts.attest_at_boot || (env && !strcmp(env, "1"));
 }
 
 int tool_world_boot(struct tool_world *w)
@@ -78,6 +140,8 @@ int tool_world_boot(struct tool_world *w)
 		w->iommu = NULL;
 		goto err_destroy_pci;
 	}
+	if (attest_at_boot_wanted())
+		attest_at_boot(w);
 	return 0;
 
 err_destroy_pci:

@@ -19,6 +19,10 @@ struct tool_opts {
 	const char *platform;		/* --platform FILE (YAML) */
 	const char *platform_dump;	/* --platform-dump FILE (lspci -xxxx) */
 	int log_level;			/* --log-level, PL_LOG_* */
+	/* --attest-at-boot (or PCILAB_ATTEST_AT_BOOT=1): tool_world_boot()
+	 * authenticates every CMA-capable function after enumeration and
+	 * prints one line per device to stderr (docs/cma.md). */
+	bool attest_at_boot;
 };
 
 extern struct tool_opts tool_opts;

@@ -46,6 +46,7 @@ static void usage(FILE *f)
 		"                        default: the built-in platform\n"
 		"  --platform-dump FILE  replay a real machine from an `lspci -xxxx` dump\n"
 		"  --log-level LEVEL     error, warning (default), info or debug\n"
+		"  --attest-at-boot      CMA-authenticate every capable device at boot\n"
 		"  -h, --help            this help; `pcilab COMMAND --help` for a command's\n"
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 bad usage or bad input file.\n");
@@ -74,6 +75,10 @@ static int take_global_opts(int *argc, char **argv)
 		const char *a = argv[i], **dst = NULL, *val = NULL;
 		const char *key = NULL;
 
+		if (!strcmp(a, "--attest-at-boot")) {
+			tool_opts.attest_at_boot = true;
+			continue;
+		}
 		if (!strcmp(a, "--")) {
 			/* Everything after belongs to the command (e.g. exec). */
 			while (i < *argc)

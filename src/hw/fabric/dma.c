@@ -18,6 +18,7 @@
 #include "hw/fabric/fabric_internal.h"
 #include "hw/iommu/vtd.h"
 #include "hw/mem.h"
+#include "hw/security/ide_link.h"
 
 /* Where a request from one function goes. */
 struct hw_dma_route {
@@ -177,24 +178,17 @@ static inline void hw_dma_move(enum hw_dma_op op, uint8_t *host, uint8_t **dbuf,
  * are contiguous in RAM with one memcpy (a run is flushed before a fault
  * is returned, so what preceded the faulting page has landed).
  */
-static int hw_dma_xfer(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
-		       uint64_t addr, uint8_t *dbuf, uint8_t val, size_t len,
-		       enum hw_dma_op op)
+static int hw_dma_run(const struct hw_dma_route *r, bool has_pasid, uint32_t pasid,
+		      uint64_t addr, uint8_t *dbuf, uint8_t val, size_t len,
+		      enum hw_dma_op op)
 {
 	unsigned int access = op == HW_DMA_RD ? HW_VTD_ACC_R : HW_VTD_ACC_W;
-	struct hw_dma_route r;
 	uint8_t *run = NULL, *host;
 	size_t run_len = 0;
 	int64_t n;
-	int rc;
 
-	if (!dbuf && len && op != HW_DMA_FILL)
-		return -EINVAL;
-	rc = hw_dma_begin(dev, has_pasid, pasid, addr, len, &r);
-	if (rc < 0)
-		return rc;
 	while (len) {
-		n = hw_dma_xlate(&r, has_pasid, pasid, addr, len, access, &host);
+		n = hw_dma_xlate(r, has_pasid, pasid, addr, len, access, &host);
 		if (unlikely(n < 0)) {
 			if (run_len)
 				hw_dma_move(op, run, &dbuf, val, run_len);
@@ -214,6 +208,70 @@ static int hw_dma_xfer(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
 	if (run_len)
 		hw_dma_move(op, run, &dbuf, val, run_len);
 	return 0;
+}
+
+/*
+ * DMA from a function with an IDE stream (PCIe r6.2 §6.33.4): each TLP
+ * crosses the link through the IDE engines (hw/security/ide_link.h). A
+ * read is a request upstream and a completion downstream; a write, the
+ * request with its data. A TLP discarded by the receiver (§6.33.6)
+ * fails the request with -EIO: a lost completion times out, a lost
+ * posted write never lands (the model tells the device model so).
+ */
+static int hw_dma_ide(struct hw_pcidev *dev, const struct hw_dma_route *r, uint8_t sid,
+		      bool has_pasid, uint32_t pasid, uint64_t addr, uint8_t *dbuf,
+		      uint8_t val, size_t len, enum hw_dma_op op)
+{
+	uint8_t tlp[HW_IDE_LINK_MPS];
+	size_t n;
+	int rc;
+
+	for (; len; addr += n, len -= n) {
+		n = MIN(len, sizeof(tlp));
+		if (op == HW_DMA_RD) {
+			if (hw_ide_link_dma_req(dev, sid, false, addr, NULL, n))
+				return -EIO;
+			rc = hw_dma_run(r, has_pasid, pasid, addr, tlp, 0, n, HW_DMA_RD);
+			if (rc < 0)
+				return rc;
+			if (hw_ide_link_dma_cpl(dev, sid, tlp, n))
+				return -EIO;
+			memcpy(dbuf, tlp, n);
+			dbuf += n;
+			continue;
+		}
+		if (op == HW_DMA_WR) {
+			memcpy(tlp, dbuf, n);
+			dbuf += n;
+		} else {
+			memset(tlp, val, n);
+		}
+		if (hw_ide_link_dma_req(dev, sid, true, addr, tlp, n))
+			return -EIO;
+		rc = hw_dma_run(r, has_pasid, pasid, addr, tlp, 0, n, HW_DMA_WR);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int hw_dma_xfer(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
+		       uint64_t addr, uint8_t *dbuf, uint8_t val, size_t len,
+		       enum hw_dma_op op)
+{
+	struct hw_dma_route r;
+	int rc, sid;
+
+	if (!dbuf && len && op != HW_DMA_FILL)
+		return -EINVAL;
+	rc = hw_dma_begin(dev, has_pasid, pasid, addr, len, &r);
+	if (rc < 0)
+		return rc;
+	sid = hw_ide_link_stream(dev);
+	if (unlikely(sid >= 0))
+		return hw_dma_ide(dev, &r, (uint8_t)sid, has_pasid, pasid, addr, dbuf, val,
+				  len, op);
+	return hw_dma_run(&r, has_pasid, pasid, addr, dbuf, val, len, op);
 }
 
 int hw_dma_read(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
@@ -236,19 +294,52 @@ int hw_dma_fill(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
 	return hw_dma_xfer(dev, has_pasid, pasid, addr, NULL, val, len, HW_DMA_FILL);
 }
 
+/* hw_dma_copy on an IDE stream: reads then writes through the link, one
+ * TLP's worth at a time, backwards when dst overlaps above src (memmove). */
+static int hw_dma_copy_ide(struct hw_pcidev *dev, const struct hw_dma_route *r, uint8_t sid,
+			   bool has_pasid, uint32_t pasid, uint64_t src, uint64_t dst,
+			   size_t len)
+{
+	bool back = dst > src && dst - src < len;
+	uint8_t tmp[HW_IDE_LINK_MPS];
+	uint64_t off;
+	size_t n;
+	int rc;
+
+	while (len) {
+		n = MIN(len, sizeof(tmp));
+		off = back ? len - n : 0;
+		rc = hw_dma_ide(dev, r, sid, has_pasid, pasid, src + off, tmp, 0, n, HW_DMA_RD);
+		if (!rc)
+			rc = hw_dma_ide(dev, r, sid, has_pasid, pasid, dst + off, tmp, 0, n,
+					HW_DMA_WR);
+		if (rc < 0)
+			return rc;
+		if (!back) {
+			src += n;
+			dst += n;
+		}
+		len -= n;
+	}
+	return 0;
+}
+
 int hw_dma_copy(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
 		uint64_t src, uint64_t dst, size_t len)
 {
 	struct hw_dma_route r;
 	uint8_t *s = NULL, *d = NULL;
 	int64_t sn = 0, dn = 0, n;
-	int rc;
+	int rc, sid;
 
 	rc = hw_dma_begin(dev, has_pasid, pasid, src, len, &r);
 	if (rc < 0)
 		return rc;
 	if (len && dst + (len - 1) < dst)
 		return -EINVAL;
+	sid = hw_ide_link_stream(dev);
+	if (unlikely(sid >= 0))
+		return hw_dma_copy_ide(dev, &r, (uint8_t)sid, has_pasid, pasid, src, dst, len);
 	/* Each side keeps its current translation until it is used up. */
 	while (len) {
 		if (!sn) {

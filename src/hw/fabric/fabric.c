@@ -16,6 +16,7 @@
 #include "hw/iommu/vtd.h"
 #include "hw/mem.h"
 #include "hw/pcidev/pci_regs_ext.h"
+#include "hw/security/ide_link.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -213,6 +214,7 @@ void hw_platform_destroy(struct hw_platform *p)
 		hw_vtd_destroy(p->iommus[i].vtd);
 	free(p->iommus);
 	hw_mem_destroy(p->mem);
+	hw_ide_link_free(p);
 	free(p);
 }
 
@@ -530,6 +532,21 @@ static bool hw_fabric_vga_hit(const struct hw_pcidev *dev, bool is_io, uint64_t 
  * Memory/I/O Space Enable set (PCIe r6.2 §7.5.1.1.3), which for a bridge
  * gates both its own BARs and forwarding through its windows.
  */
+/*
+ * Hand a request to a function. Memory requests to an endpoint with a
+ * Secure IDE stream (or one that failed and still holds its keys) cross
+ * the link as IDE TLPs (PCIe r6.2 §6.33.4, hw/security/ide_link.h).
+ */
+static bool hw_fabric_func_access(struct hw_pcidev *dev, bool is_io, uint64_t addr,
+				  void *buf, unsigned int len, bool write)
+{
+	int sid;
+
+	if (is_io || hw_fabric_is_bridge(dev) || (sid = hw_ide_link_stream(dev)) < 0)
+		return hw_pcidev_mmio(dev, is_io, addr, buf, len, write);
+	return hw_ide_link_mmio(dev, (uint8_t)sid, addr, buf, len, write);
+}
+
 static bool hw_fabric_route_mem(struct hw_fabric_bus *bus, bool is_io, uint64_t addr,
 				void *buf, unsigned int len, bool write)
 {
@@ -543,7 +560,7 @@ static bool hw_fabric_route_mem(struct hw_fabric_bus *bus, bool is_io, uint64_t 
 			continue;
 		if (is_io ? !hw_pcidev_io_enabled(dev) : !hw_pcidev_mem_enabled(dev))
 			continue;
-		if (hw_pcidev_mmio(dev, is_io, addr, buf, len, write))
+		if (hw_fabric_func_access(dev, is_io, addr, buf, len, write))
 			return true;
 		if (!hw_fabric_is_bridge(dev))
 			continue;

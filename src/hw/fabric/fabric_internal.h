@@ -33,6 +33,7 @@ enum hw_fabric_bus_kind {
 };
 
 struct hw_host_bridge;
+struct hw_ide_link;
 struct hw_mem;
 struct hw_vtd;
 
@@ -69,6 +70,9 @@ struct hw_platform {
 	/* Device security firmware state (hw/security); borrowed: owned by the
 	 * functions' SPDM firmware, NULL when no function has any. */
 	struct hw_security *security;
+	/* IDE on the links (hw/security/ide_link.c): host ends of streams,
+	 * trace hook, fault injector; lazily, NULL until used. Owned. */
+	struct hw_ide_link *ide_link;
 };
 
 /*

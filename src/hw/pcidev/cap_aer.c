@@ -18,7 +18,9 @@
 				 PCI_ERR_UNC_UNSUP | PCI_ERR_UNC_ACSV | \
 				 PCI_ERR_UNC_INTN | PCI_ERR_UNC_MCBTLP | \
 				 PCI_ERR_UNC_ATOMEG | PCI_ERR_UNC_TLPPRE | \
-				 PCI_ERR_UNC_POISON_BLK)
+				 PCI_ERR_UNC_POISON_BLK | \
+				 /* §7.8.4.2 bit 28, set by IDE (§6.33.6) */ \
+				 PCI_ERR_UNC_IDE_CHECK)
 /* Uncorrectable Error Severity defaults (§7.8.4.4): DLP, Surprise Down,
  * FCP, Receiver Overflow, Malformed TLP and Uncorrectable Internal fatal. */
 #define HW_AER_SEVER_DEFAULT	(PCI_ERR_UNC_DLP | PCI_ERR_UNC_SURPDN | \

@@ -37,14 +37,21 @@ struct hw_ide_stream {
 	bool used;
 	uint8_t id;
 	bool failed;		/* integrity failure seen: Insecure until torn down */
+	enum hw_ide_err err;	/* why it failed; 0 when it has not */
 	struct hw_ide_sub sub[2][IDE_KM_NSUB];	/* [tx][sub] */
 };
 
 struct hw_ide_engine {
+	struct hw_ide_engine *next;	/* in hw_ide_engines (dev != NULL only) */
 	struct hw_pcidev *dev;
 	struct hw_ide_engine_cfg cfg;
 	struct hw_ide_stream streams[HW_IDE_MAX_STREAMS];
 };
+
+/* Engines bound to a function, for hw_ide_engine_of() (the link model
+ * finds the device end of a stream by the function a TLP targets). The
+ * simulator is single-threaded. */
+static struct hw_ide_engine *hw_ide_engines;
 
 static bool sync_state(struct hw_ide_engine *e, struct hw_ide_stream *s);
 
@@ -75,6 +82,10 @@ struct hw_ide_engine *hw_ide_engine_new(struct hw_pcidev *dev, const struct hw_i
 		if (rc)
 			goto err_free_e;
 	}
+	if (dev) {
+		e->next = hw_ide_engines;
+		hw_ide_engines = e;
+	}
 	return e;
 err_free_e:
 	free(e);
@@ -83,8 +94,15 @@ err_free_e:
 
 void hw_ide_engine_free(struct hw_ide_engine *e)
 {
+	struct hw_ide_engine **pp;
+
 	if (IS_ERR_OR_NULL(e))
 		return;
+	for (pp = &hw_ide_engines; *pp; pp = &(*pp)->next)
+		if (*pp == e) {
+			*pp = e->next;
+			break;
+		}
 	if (e->dev && hw_pcidev_find_ext_cap(e->dev, PCI_EXT_CAP_ID_IDE))
 		hw_cap_ide_set_notify(e->dev, NULL, NULL);
 	OPENSSL_cleanse(e, sizeof(*e));
@@ -162,6 +180,7 @@ static void stream_fail(struct hw_ide_engine *e, struct hw_ide_stream *s, enum h
 	uint16_t aer;
 
 	s->failed = true;
+	s->err = err;
 	sync_state(e, s);
 	/* AER Uncorrectable Error Status, IDE Check Failed (§7.8.4.2). */
 	if (e->dev && (aer = hw_pcidev_find_ext_cap(e->dev, PCI_EXT_CAP_ID_ERR)) &&
@@ -233,6 +252,7 @@ int hw_ide_key_stop(struct hw_ide_engine *e, uint8_t stream_id, uint8_t ks)
 	/* Tearing the stream down clears a past failure (§6.33.6: the
 	 * stream must be re-established with new keys). */
 	s->failed = false;
+	s->err = 0;
 	sync_state(e, s);
 	for (d = 0; d < 2 * IDE_KM_NSUB; d++)
 		if (s->sub[d / IDE_KM_NSUB][d % IDE_KM_NSUB].active >= 0)
@@ -364,7 +384,8 @@ int hw_ide_rx(struct hw_ide_engine *e, struct hw_ide_tlp *tlp)
 	if (rc == -ENOMEM)
 		goto out_free;
 	if (!rc) {
-		memcpy(tlp->data, pt, tlp->len);
+		if (tlp->len)	/* header-only TLPs (read requests) have no data */
+			memcpy(tlp->data, pt, tlp->len);
 		k->ctr++;
 		goto out_free;
 	}
@@ -379,6 +400,91 @@ out_free:
 	OPENSSL_cleanse(pt, tlp->len + 16);
 	free(pt);
 	return rc;
+}
+
+/* ---- the link model's view (ide_link.c) ---- */
+
+struct hw_ide_engine *hw_ide_engine_of(const struct hw_pcidev *dev)
+{
+	struct hw_ide_engine *e;
+
+	for (e = hw_ide_engines; e; e = e->next)
+		if (e->dev == dev)
+			return e;
+	return NULL;
+}
+
+int hw_ide_engine_link_stream(struct hw_ide_engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < HW_IDE_MAX_STREAMS; i++) {
+		struct hw_ide_stream *s = &e->streams[i];
+
+		if (s->used && (s->failed || sync_state(e, s)))
+			return s->id;
+	}
+	return -ENOENT;
+}
+
+int hw_ide_engine_last_error(struct hw_ide_engine *e, uint8_t stream_id)
+{
+	struct hw_ide_stream *s = find_stream(e, stream_id);
+
+	return s ? (int)s->err : -ENOENT;
+}
+
+static bool key_same(const struct hw_ide_key *a, const struct hw_ide_key *b)
+{
+	return a->valid == b->valid && a->ifv == b->ifv &&
+	       !CRYPTO_memcmp(a->key, b->key, sizeof(a->key));
+}
+
+int hw_ide_engine_mirror(struct hw_ide_engine *host, struct hw_ide_engine *dev,
+			 uint8_t stream_id)
+{
+	struct hw_ide_stream *ds = find_stream(dev, stream_id);
+	struct hw_ide_stream *hs = find_stream(host, stream_id);
+	bool changed = false;
+	unsigned int i, d, sub;
+
+	if (!ds) {
+		if (hs)
+			OPENSSL_cleanse(hs, sizeof(*hs));
+		return -ENOENT;
+	}
+	for (i = 0; !hs && i < HW_IDE_MAX_STREAMS; i++) {
+		if (host->streams[i].used)
+			continue;
+		hs = &host->streams[i];
+		memset(hs, 0, sizeof(*hs));
+		hs->used = true;
+		hs->id = stream_id;
+		changed = true;
+	}
+	if (!hs)
+		return -ENOSPC;
+	/* The host's Tx is the device's Rx and the other way round. A key
+	 * set the device does not hold the same way is copied with its
+	 * counter; an unchanged one keeps the host's own counter, which
+	 * advances in step with the device's as TLPs cross the link. */
+	for (d = 0; d < 2; d++)
+		for (sub = 0; sub < IDE_KM_NSUB; sub++) {
+			struct hw_ide_sub *h = &hs->sub[d][sub], *x = &ds->sub[!d][sub];
+
+			for (i = 0; i < 2; i++)
+				if (!key_same(&h->ks[i], &x->ks[i])) {
+					h->ks[i] = x->ks[i];
+					changed = true;
+				}
+			h->active = x->active;
+		}
+	/* New keys re-establish the stream (§6.33.6). */
+	if (changed) {
+		hs->failed = false;
+		hs->err = 0;
+	}
+	return 0;
 }
 
 /* ---- IDE_KM backend ---- */

@@ -99,6 +99,28 @@ int hw_ide_tx(struct hw_ide_engine *e, uint8_t stream_id, unsigned int sub,
 int hw_ide_rx(struct hw_ide_engine *e, struct hw_ide_tlp *tlp);
 
 /*
+ * For the link model (ide_link.c, docs/ide-tdisp.md "IDE on the link").
+ *
+ * hw_ide_engine_of: the engine bound to a function (NULL: none).
+ * hw_ide_engine_link_stream: the Stream ID the function's traffic travels
+ * on: a stream that is Secure, or that went Insecure through an integrity
+ * failure and still holds its keys (it then passes nothing); -ENOENT when
+ * none, and traffic goes in the clear.
+ * hw_ide_engine_last_error: the hw_ide_err that made the stream Insecure,
+ * 0 if none, -ENOENT unknown stream.
+ * hw_ide_engine_mirror: make host (an engine with no function) the other
+ * end of dev's stream: host Tx keys = dev Rx keys and the other way round.
+ * Key sets the host already holds identically keep their counters; new
+ * ones clear a past failure. -ENOENT (host's copy removed) if dev has no
+ * such stream, -ENOSPC when host has no free stream.
+ */
+struct hw_ide_engine *hw_ide_engine_of(const struct hw_pcidev *dev);
+int hw_ide_engine_link_stream(struct hw_ide_engine *e);
+int hw_ide_engine_last_error(struct hw_ide_engine *e, uint8_t stream_id);
+int hw_ide_engine_mirror(struct hw_ide_engine *host, struct hw_ide_engine *dev,
+			 uint8_t stream_id);
+
+/*
  * IDE_KM responder backend (ctx = the engine): QUERY returns the
  * function's IDE capability registers (from IDE Capability on), K_SET_GO
  * and K_SET_STOP install and remove keys. Port Index 0 is the function.

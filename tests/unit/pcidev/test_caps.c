@@ -536,8 +536,9 @@ static void test_aer(void **state)
 	assert_int_equal(cfgr(dev, p + PCI_ERR_UNCOR_MASK, 4), PCI_ERR_UNC_INTN);
 	assert_int_equal(cfgr(dev, p + PCI_ERR_UNCOR_SEVER, 4), 0x00462030);
 	assert_int_equal(cfgr(dev, p + PCI_ERR_COR_MASK, 4), 0xe000);
-	/* Only implemented bits writable. */
-	assert_int_equal(cfg_write_ones(dev, p + PCI_ERR_UNCOR_MASK, 4), 0x07fff030);
+	/* Only implemented bits writable (bit 28, IDE Check Failed, is
+	 * implemented: the IDE model reports through it). */
+	assert_int_equal(cfg_write_ones(dev, p + PCI_ERR_UNCOR_MASK, 4), 0x17fff030);
 	assert_int_equal(cfg_write_ones(dev, p + PCI_ERR_COR_MASK, 4), 0xf1c1);
 	assert_int_equal(cfg_write_ones(dev, p + PCI_ERR_CAP, 4), 0xfe0);
 	/* Status RW1CS. */
@@ -547,13 +548,17 @@ static void test_aer(void **state)
 	hw_pcidev_set32(dev, p + PCI_ERR_CAP, hw_pcidev_get32(dev, p + PCI_ERR_CAP) | 20);
 	cfgw(dev, p + PCI_ERR_UNCOR_STATUS, PCI_ERR_UNC_COMP_TIME, 4);
 	assert_int_equal(cfgr(dev, p + PCI_ERR_UNCOR_STATUS, 4), PCI_ERR_UNC_UNSUP);
+	/* IDE Check Failed is RW1CS like the others (§7.8.4.2). */
+	hw_pcidev_set32(dev, p + PCI_ERR_UNCOR_STATUS, PCI_ERR_UNC_UNSUP | PCI_ERR_UNC_IDE_CHECK);
+	cfgw(dev, p + PCI_ERR_UNCOR_STATUS, PCI_ERR_UNC_IDE_CHECK, 4);
+	assert_int_equal(cfgr(dev, p + PCI_ERR_UNCOR_STATUS, 4), PCI_ERR_UNC_UNSUP);
 	cfgw(dev, p + PCI_ERR_UNCOR_SEVER, 0, 4);
 	/* Warm reset and FLR: all of it is sticky. */
 	hw_pcidev_reset(dev, HW_RESET_FLR);
 	hw_pcidev_reset(dev, HW_RESET_WARM);
 	assert_int_equal(cfgr(dev, p + PCI_ERR_UNCOR_STATUS, 4), PCI_ERR_UNC_UNSUP);
 	assert_int_equal(cfgr(dev, p + PCI_ERR_COR_STATUS, 4), PCI_ERR_COR_BAD_TLP);
-	assert_int_equal(cfgr(dev, p + PCI_ERR_UNCOR_MASK, 4), 0x07fff030);
+	assert_int_equal(cfgr(dev, p + PCI_ERR_UNCOR_MASK, 4), 0x17fff030);
 	assert_int_equal(cfgr(dev, p + PCI_ERR_UNCOR_SEVER, 4), 0);
 	assert_int_equal(cfgr(dev, p + PCI_ERR_CAP, 4), 0xfe0 | 20);
 	assert_int_equal(cfgr(dev, p + PCI_ERR_HEADER_LOG, 4), 0x4a000001);
