@@ -68,6 +68,17 @@ struct spdm_responder_config {
 	int (*vendor_handler)(void *ctx, const struct spdm_vendor_msg *req, uint8_t *rsp,
 			      size_t cap);
 	void *vendor_ctx;
+	/*
+	 * Test hook (DSP0274 1.3.0 §10.10 ResponseNotReady, §10.9
+	 * RESPOND_IF_READY): every plain request whose code is listed in
+	 * not_ready_codes (0 entries unused) is processed at once, but its
+	 * response is held back: the request and the next
+	 * not_ready_count - 1 matching RESPOND_IF_READY requests get
+	 * ERROR(ResponseNotReady), and the following RESPOND_IF_READY gets
+	 * the held response. 0 disables the hook.
+	 */
+	uint8_t not_ready_codes[4];
+	unsigned int not_ready_count;
 };
 
 struct spdm_responder;
@@ -95,6 +106,19 @@ struct spdm_requester_config {
 	uint32_t data_transfer_size;	/* 0: SPDM_MAX_MSG_SIZE */
 	unsigned int seq_num_size;
 };
+
+/*
+ * ERROR(ResponseNotReady) handling (DSP0274 1.3.0 §10.10, §10.9): the
+ * requester answers it with RESPOND_IF_READY (Param1 = the original
+ * RequestCode, Param2 = Token) at most this many times, and treats the
+ * eventual response as the response to the original request (only the
+ * original request and that response enter the transcripts). There is
+ * no real time here, so the wait of RDT * RDTM is virtual. A responder
+ * still not ready after the last retry fails the call with -ETIMEDOUT
+ * (spdm_req_last_error() is then SPDM_ERR_RESPONSE_NOT_READY); a
+ * ResponseNotReady naming another RequestCode fails it with -EPROTO.
+ */
+#define SPDM_REQ_NOT_READY_RETRIES	3
 
 struct spdm_requester;
 

@@ -148,7 +148,7 @@ static int new_nonce(struct spdm_requester *r, uint8_t *n)
  * response opened with the response-direction key. An ERROR response
  * records its code and yields -EREMOTEIO.
  */
-static int xfer(struct spdm_requester *r, bool secured, const void *q, size_t qn, size_t *rn)
+static int xfer_1(struct spdm_requester *r, bool secured, const void *q, size_t qn, size_t *rn)
 {
 	struct spdm_traffic_keys *tx, *rx;
 	struct spdm_error_msg e;
@@ -182,6 +182,7 @@ static int xfer(struct spdm_requester *r, bool secured, const void *q, size_t qn
 			if (!spdm_decode_error(r->p.version, r->sbuf, len, &e)) {
 				r->last_error = e.code;
 				drop_session(r);
+				*rn = 0;	/* not in r->buf */
 				return -EREMOTEIO;
 			}
 			return -EPROTO;
@@ -200,10 +201,50 @@ static int xfer(struct spdm_requester *r, bool secured, const void *q, size_t qn
 		if (spdm_decode_error(r->buf[0], r->buf, len, &e))
 			return -EPROTO;
 		r->last_error = e.code;
+		*rn = len;	/* for xfer()'s ResponseNotReady handling */
 		return -EREMOTEIO;
 	}
 	*rn = len;
 	return 0;
+}
+
+/*
+ * One exchange, riding out ERROR(ResponseNotReady) (DSP0274 1.3.0
+ * §10.10 Table 50, §10.9): RESPOND_IF_READY with Param1 = RequestCode and
+ * Param2 = Token, at most SPDM_REQ_NOT_READY_RETRIES times. The waits
+ * (RDT = 2^RDTExponent us, then up to RDT * RDTM) are virtual. Callers
+ * record q and the final response in their transcripts as usual; the
+ * ERROR and RESPOND_IF_READY messages never reach a transcript.
+ */
+static int xfer(struct spdm_requester *r, bool secured, const void *q, size_t qn, size_t *rn)
+{
+	const uint8_t *qb = q;
+	struct spdm_error_not_ready nr;
+	uint8_t rif[4];
+	unsigned int tries = 0;
+	int n, rc;
+
+	rc = xfer_1(r, secured, q, qn, rn);
+	while (rc == -EREMOTEIO && r->last_error == SPDM_ERR_RESPONSE_NOT_READY) {
+		if (qn < 2 || spdm_decode_error_not_ready(r->buf[0], r->buf, *rn, &nr))
+			return -EPROTO;
+		if (nr.request_code != qb[1])
+			return -EPROTO;
+		if (tries++ == SPDM_REQ_NOT_READY_RETRIES) {
+			pl_warn("spdm: request 0x%02x still not ready after %u retries",
+				    qb[1], SPDM_REQ_NOT_READY_RETRIES);
+			r->last_error = SPDM_ERR_RESPONSE_NOT_READY;
+			return -ETIMEDOUT;
+		}
+		pl_dbg("spdm: request 0x%02x not ready, token %u, virtual wait %llu us",
+			     qb[1], nr.token,
+			     (unsigned long long)(1ull << MIN(nr.rdt_exponent, 63)) * nr.rdtm);
+		n = spdm_encode_respond_if_ready(qb[0], nr.request_code, nr.token, rif, sizeof(rif));
+		if (n < 0)
+			return n;
+		rc = xfer_1(r, secured, rif, (size_t)n, rn);
+	}
+	return rc;
 }
 
 static int record2(struct spdm_tbuf *t, const void *q, size_t qn, const void *s, size_t sn)

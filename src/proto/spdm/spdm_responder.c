@@ -48,6 +48,11 @@ struct spdm_responder {
 	uint32_t session_id;
 	struct spdm_tbuf t;
 	struct spdm_key_schedule ks;
+	/* ResponseNotReady test hook: the held response (nr_len > 0). */
+	uint8_t nr_code, nr_token;
+	unsigned int nr_left;		/* ResponseNotReady replies still due */
+	size_t nr_len;
+	uint8_t nr_rsp[SPDM_MAX_MSG_SIZE];
 };
 
 struct spdm_responder *spdm_responder_new(const struct spdm_responder_config *cfg)
@@ -509,8 +514,86 @@ err_wipe:
 	return error_rsp(ver, SPDM_ERR_UNSPECIFIED, 0, out, cap);
 }
 
+static bool not_ready_for(const struct spdm_responder *r, uint8_t code)
+{
+	unsigned int i;
+
+	if (!r->cfg.not_ready_count)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(r->cfg.not_ready_codes); i++)
+		if (r->cfg.not_ready_codes[i] && r->cfg.not_ready_codes[i] == code)
+			return true;
+	return false;
+}
+
+static int not_ready_rsp(struct spdm_responder *r, uint8_t *out, size_t cap)
+{
+	/* RDT = 2^10 us, WT = RDT * 2: virtual, nothing sleeps. */
+	struct spdm_error_not_ready nr = {
+		.rdt_exponent = 10, .request_code = r->nr_code, .token = r->nr_token, .rdtm = 2,
+	};
+
+	r->nr_left--;
+	return spdm_encode_error_not_ready(r->p.version, &nr, out, cap);
+}
+
+/*
+ * §10.9 RESPOND_IF_READY: only valid while a response is held back, and
+ * only with the RequestCode and Token of the ResponseNotReady; anything
+ * else gets ERROR(InvalidRequest) (the held response stays).
+ */
+static int do_respond_if_ready(struct spdm_responder *r, const uint8_t *q, size_t qn,
+			       uint8_t *out, size_t cap)
+{
+	uint8_t code, token;
+
+	if (!r->nr_len)
+		return error_rsp(r->p.version, SPDM_ERR_UNEXPECTED_REQUEST, 0, out, cap);
+	if (spdm_decode_respond_if_ready(r->p.version, q, qn, &code, &token) ||
+	    code != r->nr_code || token != r->nr_token)
+		return error_rsp(r->p.version, SPDM_ERR_INVALID_REQUEST, 0, out, cap);
+	if (r->nr_left)
+		return not_ready_rsp(r, out, cap);
+	if (r->nr_len > cap)
+		return -EMSGSIZE;
+	memcpy(out, r->nr_rsp, r->nr_len);
+	qn = r->nr_len;
+	r->nr_len = 0;
+	return (int)qn;
+}
+
+static int handle_plain_1(struct spdm_responder *r, const uint8_t *q, size_t qn, uint8_t *out,
+			  size_t cap);
+
+/*
+ * The not-ready hook wraps the real handler: the request is processed
+ * (and enters the transcripts) at once, as §10.9 has the eventual
+ * response answer the original request; only its delivery is deferred.
+ */
 static int handle_plain(struct spdm_responder *r, const uint8_t *q, size_t qn, uint8_t *out,
 			size_t cap)
+{
+	int n;
+
+	if (qn >= 2 && q[1] == SPDM_RESPOND_IF_READY && r->state == RS_NEGOTIATED &&
+	    q[0] == r->p.version)
+		return do_respond_if_ready(r, q, qn, out, cap);
+	/* Any other request abandons a held response. */
+	r->nr_len = 0;
+	n = handle_plain_1(r, q, qn, out, cap);
+	if (n <= 0 || r->state != RS_NEGOTIATED || qn < 2 || !not_ready_for(r, q[1]) ||
+	    out[1] == SPDM_ERROR || (size_t)n > sizeof(r->nr_rsp))
+		return n;
+	memcpy(r->nr_rsp, out, (size_t)n);
+	r->nr_len = (size_t)n;
+	r->nr_code = q[1];
+	r->nr_token++;
+	r->nr_left = r->cfg.not_ready_count;
+	return not_ready_rsp(r, out, cap);
+}
+
+static int handle_plain_1(struct spdm_responder *r, const uint8_t *q, size_t qn, uint8_t *out,
+			  size_t cap)
 {
 	struct spdm_header h;
 	uint8_t ver = r->state >= RS_CAPS ? r->p.version : SPDM_VERSION_10;

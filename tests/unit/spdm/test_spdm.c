@@ -620,6 +620,104 @@ static void test_mitm_flip(void **state)
 	world_fini(&w);
 }
 
+/* A fresh responder with the ResponseNotReady hook on CHALLENGE and
+ * GET_MEASUREMENTS (replaces the one world_init made). */
+static void rnr_responder(struct world *w, unsigned int count)
+{
+	struct spdm_responder_config rc = {
+		.versions = { 0x12 }, .nversions = 1, .caps = RSP_CAPS,
+		.algos = { SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+			   SPDM_AEAD_AES256_GCM },
+		.meas = meas, .nmeas = 2, .data_transfer_size = 512, .certs = w->signer,
+		.not_ready_codes = { SPDM_CHALLENGE, SPDM_GET_MEASUREMENTS },
+		.not_ready_count = count,
+	};
+
+	spdm_responder_free(w->loop.rsp);
+	w->loop.rsp = spdm_responder_new(&rc);
+	assert_false(IS_ERR(w->loop.rsp));
+}
+
+static void test_response_not_ready(void **state)
+{
+	uint8_t q[64], out[SPDM_MAX_MSG_SIZE];
+	struct spdm_error_not_ready nr;
+	struct spdm_error_msg e;
+	unsigned int nb, n0;
+	struct world w;
+	bool sec;
+	int n;
+
+	/* Once not ready: the retry is transparent, signatures (over
+	 * transcripts without the ERROR/RESPOND_IF_READY) verify. */
+	world_init(&w, 0x12, 0x12, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+		   false, NULL);
+	rnr_responder(&w, 1);
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_ok(spdm_req_get_digests(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	n0 = (unsigned int)w.loop.nmsg;
+	assert_ok(spdm_req_challenge(w.req, 0, SPDM_MEAS_SUMMARY_ALL));
+	assert_int_equal(w.loop.nmsg - (int)n0, 2);	/* CHALLENGE + RESPOND_IF_READY */
+	assert_ok(spdm_req_get_measurements(w.req, false, NULL, 0, NULL, NULL));
+	assert_ok(spdm_req_get_measurements(w.req, true, NULL, 0, NULL, &nb));
+	assert_int_equal(nb, 2);
+	assert_int_equal(spdm_req_last_error(w.req), 0);
+	assert_ok(spdm_req_start_session(w.req, 0, NULL));
+	assert_ok(spdm_req_end_session(w.req));
+
+	/* Exactly at the bound: still succeeds. */
+	rnr_responder(&w, SPDM_REQ_NOT_READY_RETRIES);
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	n0 = (unsigned int)w.loop.nmsg;
+	assert_ok(spdm_req_challenge(w.req, 0, SPDM_MEAS_SUMMARY_NONE));
+	assert_int_equal(w.loop.nmsg - (int)n0, 1 + SPDM_REQ_NOT_READY_RETRIES);
+
+	/* One past the bound: -ETIMEDOUT, nothing leaks (ASan), and the
+	 * connection is still usable. */
+	rnr_responder(&w, SPDM_REQ_NOT_READY_RETRIES + 1);
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	n0 = (unsigned int)w.loop.nmsg;
+	assert_errno(ETIMEDOUT, spdm_req_challenge(w.req, 0, SPDM_MEAS_SUMMARY_NONE));
+	assert_int_equal(w.loop.nmsg - (int)n0, 1 + SPDM_REQ_NOT_READY_RETRIES);
+	assert_int_equal(spdm_req_last_error(w.req), SPDM_ERR_RESPONSE_NOT_READY);
+	assert_errno(ETIMEDOUT, spdm_req_get_measurements(w.req, true, NULL, 0, NULL, NULL));
+	assert_ok(spdm_req_get_digests(w.req));
+
+	/* Raw: a RESPOND_IF_READY with the wrong token (or code) is refused
+	 * with ERROR(InvalidRequest); the right one gets the response. */
+	rnr_responder(&w, 1);
+	assert_ok(spdm_req_init_connection(w.req));
+	n = spdm_encode_get_measurements(0x12, &(struct spdm_get_meas){
+		.operation = SPDM_MEAS_OP_ALL }, q, sizeof(q));
+	assert_true(n > 0);
+	n = spdm_responder_handle(w.loop.rsp, false, q, (size_t)n, &sec, out, sizeof(out));
+	assert_true(n > 0);
+	assert_ok(spdm_decode_error_not_ready(0x12, out, (size_t)n, &nr));
+	assert_int_equal(nr.request_code, SPDM_GET_MEASUREMENTS);
+	n = spdm_encode_respond_if_ready(0x12, SPDM_GET_MEASUREMENTS, (uint8_t)(nr.token + 1),
+					 q, sizeof(q));
+	n = spdm_responder_handle(w.loop.rsp, false, q, (size_t)n, &sec, out, sizeof(out));
+	assert_ok(spdm_decode_error(0x12, out, (size_t)n, &e));
+	assert_int_equal(e.code, SPDM_ERR_INVALID_REQUEST);
+	n = spdm_encode_respond_if_ready(0x12, SPDM_CHALLENGE, nr.token, q, sizeof(q));
+	n = spdm_responder_handle(w.loop.rsp, false, q, (size_t)n, &sec, out, sizeof(out));
+	assert_ok(spdm_decode_error(0x12, out, (size_t)n, &e));
+	assert_int_equal(e.code, SPDM_ERR_INVALID_REQUEST);
+	n = spdm_encode_respond_if_ready(0x12, SPDM_GET_MEASUREMENTS, nr.token, q, sizeof(q));
+	n = spdm_responder_handle(w.loop.rsp, false, q, (size_t)n, &sec, out, sizeof(out));
+	assert_true(n > 4);
+	assert_int_equal(out[1], SPDM_MEASUREMENTS);
+	/* Served once: a second RESPOND_IF_READY is unexpected. */
+	n = spdm_encode_respond_if_ready(0x12, SPDM_GET_MEASUREMENTS, nr.token, q, sizeof(q));
+	n = spdm_responder_handle(w.loop.rsp, false, q, (size_t)n, &sec, out, sizeof(out));
+	assert_ok(spdm_decode_error(0x12, out, (size_t)n, &e));
+	assert_int_equal(e.code, SPDM_ERR_UNEXPECTED_REQUEST);
+	world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -640,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_nonce_reuse),
 		cmocka_unit_test(test_unsupported_version_and_alg),
 		cmocka_unit_test(test_mitm_flip),
+		cmocka_unit_test(test_response_not_ready),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
