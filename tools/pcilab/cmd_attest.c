@@ -151,51 +151,6 @@ static void report_json(const struct pci_dev *dev, const struct pci_cma_result *
 	printf("}");
 }
 
-static int parse_bdf(const char *s, int *dom, unsigned int *bus, unsigned int *devfn)
-{
-	unsigned int d = 0, b, sl, fn;
-	char tail;
-
-	if (sscanf(s, "%x:%x:%x.%x%c", &d, &b, &sl, &fn, &tail) == 4) {
-		/* with domain */
-	} else if (d = 0, sscanf(s, "%x:%x.%x%c", &b, &sl, &fn, &tail) == 3) {
-		/* without */
-	} else {
-		return -EINVAL;
-	}
-	if (d > 0xffff || b > 0xff || sl > 0x1f || fn > 7)
-		return -EINVAL;
-	*dom = (int)d;
-	*bus = b;
-	*devfn = PCI_DEVFN(sl, fn);
-	return 0;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
-		goto out;
-	buf = malloc((size_t)n + 1);
-	if (!buf)
-		goto out;
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-		goto out;
-	}
-	buf[n] = '\0';
-	*len = (size_t)n;
-out:
-	fclose(f);
-	return buf;
-}
-
 int cmd_attest(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -238,7 +193,7 @@ int cmd_attest(int argc, char **argv)
 		fprintf(stderr, "pcilab attest: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (bdf && parse_bdf(bdf, &dom, &bus, &devfn)) {
+	if (bdf && tool_parse_bdf(bdf, &dom, &bus, &devfn)) {
 		fprintf(stderr, "pcilab attest: bad device address '%s' ([DOMAIN:]BUS:DEV.FN)\n", bdf);
 		return 2;
 	}
@@ -247,7 +202,7 @@ int cmd_attest(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (trust_file) {
-		pem = read_file(trust_file, &len);
+		pem = tool_read_file(trust_file, &len);
 		if (!pem) {
 			fprintf(stderr, "pcilab attest: %s: %s\n", trust_file, strerror(errno));
 			rc = 2;

@@ -258,18 +258,11 @@ static void demo_attest(struct tool_world *w)
 	X509_STORE *trust;
 	struct pci_dev *dev;
 	unsigned int n = 0;
-	size_t len;
-	char *pem;
 
 	printf("\nDevice authentication (CMA-SPDM over DOE, PCIe r6.2 §6.31):\n");
-	if (hw_platform_root_ca_pem(w->hw, &pem, &len)) {
+	trust = tool_vendor_trust(w);
+	if (!trust) {
 		printf("    no device carries SPDM firmware\n");
-		return;
-	}
-	trust = pci_cma_trust_from_pem(pem, len);
-	free(pem);
-	if (IS_ERR(trust)) {
-		printf("    the vendor root CA could not be loaded\n");
 		return;
 	}
 	res = calloc(1, sizeof(*res));

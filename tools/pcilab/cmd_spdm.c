@@ -44,24 +44,6 @@ static void responder_usage(FILE *f)
 		"shutdown, 1 failure, 2 bad usage.\n");
 }
 
-static int spdm_parse_bdf(const char *s, int *dom, unsigned int *bus, unsigned int *devfn)
-{
-	unsigned int d = 0, b, sl, fn;
-	char tail;
-
-	if (sscanf(s, "%x:%x:%x.%x%c", &d, &b, &sl, &fn, &tail) != 4) {
-		d = 0;
-		if (sscanf(s, "%x:%x.%x%c", &b, &sl, &fn, &tail) != 3)
-			return -EINVAL;
-	}
-	if (d > 0xffff || b > 0xff || sl > 0x1f || fn > 7)
-		return -EINVAL;
-	*dom = (int)d;
-	*bus = b;
-	*devfn = PCI_DEVFN(sl, fn);
-	return 0;
-}
-
 int cmd_spdm_responder(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -112,7 +94,7 @@ int cmd_spdm_responder(int argc, char **argv)
 	}
 	if (optind < argc)
 		bdf = argv[optind++];
-	if (optind < argc || (bdf && spdm_parse_bdf(bdf, &dom, &bus, &devfn))) {
+	if (optind < argc || (bdf && tool_parse_bdf(bdf, &dom, &bus, &devfn))) {
 		responder_usage(stderr);
 		return 2;
 	}
@@ -191,28 +173,6 @@ static void requester_usage(FILE *f)
 		"responder and pcilab spdm-responder).\n");
 }
 
-static char *spdm_read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET)) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-			buf[n] = '\0';
-			*len = (size_t)n;
-		} else {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	fclose(f);
-	return buf;
-}
-
 int cmd_spdm_requester(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -268,7 +228,7 @@ int cmd_spdm_requester(int argc, char **argv)
 		return 2;
 	}
 	addr = argv[optind];
-	pem = spdm_read_file(trust_file, &len);
+	pem = tool_read_file(trust_file, &len);
 	if (!pem) {
 		fprintf(stderr, "pcilab spdm-requester: %s: %s\n", trust_file, strerror(errno));
 		return 2;

@@ -206,39 +206,6 @@ static void tdisp_json(const struct pci_dev *dev, const struct tdisp_run *run, b
 	       run->stop.stream_state == PCI_IDE_STATE_SECURE ? "Secure" : "Insecure");
 }
 
-static int parse_bdf(const char *s, int *dom, unsigned int *bus, unsigned int *devfn)
-{
-	unsigned int d = 0, b, sl, fn;
-	char tail;
-
-	if (sscanf(s, "%x:%x:%x.%x%c", &d, &b, &sl, &fn, &tail) == 4) {
-		/* with domain */
-	} else if (d = 0, sscanf(s, "%x:%x.%x%c", &b, &sl, &fn, &tail) == 3) {
-		/* without */
-	} else {
-		return -EINVAL;
-	}
-	if (d > 0xffff || b > 0xff || sl > 0x1f || fn > 7)
-		return -EINVAL;
-	*dom = (int)d;
-	*bus = b;
-	*devfn = PCI_DEVFN(sl, fn);
-	return 0;
-}
-
-static X509_STORE *vendor_trust(struct tool_world *w)
-{
-	X509_STORE *trust;
-	size_t len;
-	char *pem;
-
-	if (hw_platform_root_ca_pem(w->hw, &pem, &len))
-		return NULL;
-	trust = pci_cma_trust_from_pem(pem, len);
-	free(pem);
-	return IS_ERR(trust) ? NULL : trust;
-}
-
 void demo_tdisp(struct tool_world *w)
 {
 	struct tdisp_run *run;
@@ -247,7 +214,7 @@ void demo_tdisp(struct tool_world *w)
 	unsigned int n = 0;
 
 	printf("\nIDE and TDISP (PCIe r6.2 §6.33, §11), over an SPDM secure session:\n");
-	trust = vendor_trust(w);
+	trust = tool_vendor_trust(w);
 	if (!trust) {
 		printf("    no device carries SPDM firmware\n");
 		return;
@@ -316,14 +283,14 @@ int cmd_tdisp(int argc, char **argv)
 		fprintf(stderr, "pcilab tdisp: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (bdf && parse_bdf(bdf, &dom, &bus, &devfn)) {
+	if (bdf && tool_parse_bdf(bdf, &dom, &bus, &devfn)) {
 		fprintf(stderr, "pcilab tdisp: bad device address '%s' ([DOMAIN:]BUS:DEV.FN)\n", bdf);
 		return 2;
 	}
 	rc = tool_world_boot(&w);
 	if (rc)
 		return rc;
-	trust = vendor_trust(&w);
+	trust = tool_vendor_trust(&w);
 	if (!trust) {
 		fprintf(stderr, "pcilab tdisp: the platform publishes no root CA (no device has SPDM firmware)\n");
 		rc = 1;

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,4 +169,59 @@ void tool_world_shutdown(struct tool_world *w)
 	if (w->desc)
 		hw_desc_free(w->desc);
 	memset(w, 0, sizeof(*w));
+}
+
+int tool_parse_bdf(const char *s, int *dom, unsigned int *bus, unsigned int *devfn)
+{
+	unsigned int d = 0, b, sl, fn;
+	char tail;
+
+	if (sscanf(s, "%x:%x:%x.%x%c", &d, &b, &sl, &fn, &tail) != 4) {
+		d = 0;
+		if (sscanf(s, "%x:%x.%x%c", &b, &sl, &fn, &tail) != 3)
+			return -EINVAL;
+	}
+	if (d > 0xffff || b > 0xff || sl > 0x1f || fn > 7)
+		return -EINVAL;
+	*dom = (int)d;
+	*bus = b;
+	*devfn = PCI_DEVFN(sl, fn);
+	return 0;
+}
+
+char *tool_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET)) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		} else {
+			free(buf);
+			buf = NULL;
+			if (!errno)
+				errno = EIO;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+X509_STORE *tool_vendor_trust(struct tool_world *w)
+{
+	X509_STORE *trust;
+	size_t len;
+	char *pem;
+
+	if (hw_platform_root_ca_pem(w->hw, &pem, &len))
+		return NULL;
+	trust = pci_cma_trust_from_pem(pem, len);
+	free(pem);
+	return IS_ERR(trust) ? NULL : trust;
 }

@@ -7,6 +7,7 @@
 #define PCILAB_TOOLS_COMMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 struct hw_desc_platform;
@@ -46,5 +47,13 @@ void tool_world_shutdown(struct tool_world *w);
 
 /* Name of the platform source for messages: file name or "built-in default". */
 const char *tool_platform_name(void);
+
+/* Parse "[DOMAIN:]BUS:DEV.FN" (hex, as lspci prints it): 0 or -EINVAL. */
+int tool_parse_bdf(const char *s, int *dom, unsigned int *bus, unsigned int *devfn);
+/* Whole file, NUL-terminated, *len bytes (NUL not counted); NULL with errno. */
+char *tool_read_file(const char *path, size_t *len);
+/* Trust store holding the root CA the platform's vendor publishes; NULL
+ * when no device carries SPDM firmware. Free with X509_STORE_free(). */
+struct x509_store_st *tool_vendor_trust(struct tool_world *w);
 
 #endif /* PCILAB_TOOLS_COMMON_H */
