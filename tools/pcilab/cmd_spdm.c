@@ -168,9 +168,10 @@ static void requester_usage(FILE *f)
 		"Authenticate an external SPDM responder over the spdm-emu socket protocol\n"
 		"(TransportType PCI_DOE): version, capabilities, algorithms, digests,\n"
 		"certificate chain (slot 0, verified against PEM), challenge, signed\n"
-		"measurements; with --session also KEY_EXCHANGE/FINISH, HEARTBEAT and\n"
-		"END_SESSION. --shutdown sends SHUTDOWN at the end (stops spdm-emu's\n"
-		"responder and pcilab spdm-responder).\n");
+		"measurements; with --session also KEY_EXCHANGE/FINISH, HEARTBEAT,\n"
+		"KEY_UPDATE (UpdateKey, UpdateAllKeys) and END_SESSION. --shutdown\n"
+		"sends SHUTDOWN at the end (stops spdm-emu's responder and pcilab\n"
+		"spdm-responder).\n");
 }
 
 int cmd_spdm_requester(int argc, char **argv)
@@ -287,6 +288,19 @@ int cmd_spdm_requester(int argc, char **argv)
 			goto out;
 		printf("secured session %#010x established\n", sid);
 		step = "HEARTBEAT";
+		rc = spdm_req_heartbeat(req);
+		if (rc)
+			goto out;
+		step = "KEY_UPDATE(UpdateKey)";
+		rc = spdm_req_key_update(req, SPDM_KEY_UPDATE_OP_UPDATE_KEY);
+		if (rc)
+			goto out;
+		step = "KEY_UPDATE(UpdateAllKeys)";
+		rc = spdm_req_key_update(req, SPDM_KEY_UPDATE_OP_UPDATE_ALL_KEYS);
+		if (rc)
+			goto out;
+		printf("session keys updated (UpdateKey, UpdateAllKeys, VerifyNewKey)\n");
+		step = "HEARTBEAT after KEY_UPDATE";
 		rc = spdm_req_heartbeat(req);
 		if (rc)
 			goto out;

@@ -7,13 +7,44 @@
 #define NEG_FIXED	32
 #define ALGS_FIXED	36
 
-static void put_alg_structs(struct spdm_wbuf *w, const struct spdm_algs *a)
+static void alg_values(const struct spdm_algs *a, uint16_t v[SPDM_MAX_ALG_STRUCTS])
 {
-	const uint16_t v[SPDM_MAX_ALG_STRUCTS] = { a->dhe, a->aead, a->req_base_asym, a->key_schedule };
+	v[0] = a->dhe;
+	v[1] = a->aead;
+	v[2] = a->req_base_asym;
+	v[3] = a->key_schedule;
+}
+
+/* Bit (AlgType - 2) for every AlgStructure whose AlgSupported is non-zero. */
+static uint8_t alg_nonzero(const struct spdm_algs *a)
+{
+	uint16_t v[SPDM_MAX_ALG_STRUCTS];
+	uint8_t mask = 0;
 	unsigned int i;
 
-	/* §10.5: AlgStructs in increasing AlgType order, FixedAlgCount 2. */
+	alg_values(a, v);
+	for (i = 0; i < SPDM_MAX_ALG_STRUCTS; i++)
+		if (v[i])
+			mask |= (uint8_t)(1u << i);
+	return mask;
+}
+
+static unsigned int alg_count(uint8_t mask)
+{
+	return (unsigned int)__builtin_popcount(mask & ((1u << SPDM_MAX_ALG_STRUCTS) - 1));
+}
+
+/* §10.5: AlgStructs in increasing AlgType order, FixedAlgCount 2; only
+ * the types in mask. */
+static void put_alg_structs(struct spdm_wbuf *w, const struct spdm_algs *a, uint8_t mask)
+{
+	uint16_t v[SPDM_MAX_ALG_STRUCTS];
+	unsigned int i;
+
+	alg_values(a, v);
 	for (i = 0; i < SPDM_MAX_ALG_STRUCTS; i++) {
+		if (!(mask & (1u << i)))
+			continue;
 		spdm_put_u8(w, (uint8_t)(SPDM_ALG_TYPE_DHE + i));
 		spdm_put_u8(w, SPDM_ALG_COUNT_FIXED2);
 		spdm_put_le16(w, v[i]);
@@ -59,6 +90,7 @@ static int get_alg_structs(struct spdm_rbuf *r, unsigned int count, bool respons
 		if (type < SPDM_ALG_TYPE_DHE || type > SPDM_ALG_TYPE_KEY_SCHEDULE || type <= last)
 			return -EPROTO;
 		last = type;
+		a->alg_structs |= SPDM_ALG_STRUCT_BIT(type);
 		switch (type) {
 		case SPDM_ALG_TYPE_DHE:
 			a->dhe = sup;
@@ -77,14 +109,22 @@ static int get_alg_structs(struct spdm_rbuf *r, unsigned int count, bool respons
 	return 0;
 }
 
+/*
+ * DSP0274 1.2.1/1.3.0 §10.5 Table 15 (Param1, ReqAlgStruct): an
+ * AlgStructure "shall be present only if the Requester supports that
+ * AlgType", so a type we offer nothing of (ReqBaseAsymAlg without mutual
+ * authentication, the session types without KEY_EX) is left out rather
+ * than sent with AlgSupported 0, which conforming responders reject.
+ */
 int spdm_encode_negotiate_algorithms(uint8_t ver, const struct spdm_algs *a, void *buf, size_t cap)
 {
+	uint8_t mask = alg_nonzero(a);
 	struct spdm_wbuf w;
 
 	if (ver < SPDM_VERSION_12)
 		return -EINVAL;
 	spdm_wbuf_init(&w, buf, cap);
-	spdm_put_hdr(&w, ver, SPDM_NEGOTIATE_ALGORITHMS, SPDM_MAX_ALG_STRUCTS, 0);
+	spdm_put_hdr(&w, ver, SPDM_NEGOTIATE_ALGORITHMS, (uint8_t)alg_count(mask), 0);
 	spdm_put_le16(&w, 0);	/* patched */
 	spdm_put_u8(&w, a->meas_spec);
 	spdm_put_u8(&w, a->other_params);
@@ -95,7 +135,7 @@ int spdm_encode_negotiate_algorithms(uint8_t ver, const struct spdm_algs *a, voi
 	spdm_put_u8(&w, 0);	/* ExtHashCount */
 	spdm_put_u8(&w, 0);
 	spdm_put_u8(&w, ver >= SPDM_VERSION_13 ? a->mel_spec : 0);
-	put_alg_structs(&w, a);
+	put_alg_structs(&w, a, mask);
 	return finish_length(&w);
 }
 
@@ -139,14 +179,21 @@ int spdm_decode_negotiate_algorithms(uint8_t ver, const void *buf, size_t len, s
 	return spdm_rbuf_end(&r);
 }
 
+/*
+ * §10.5 Table 22 (RespAlgStruct): each selection is one "Requester-
+ * supported, Responder-selected" algorithm, so the response carries an
+ * AlgStructure for each type the request carried (a->alg_structs, the
+ * selection possibly 0), and none for a type the Requester left out.
+ */
 int spdm_encode_algorithms(uint8_t ver, const struct spdm_algs *a, void *buf, size_t cap)
 {
+	uint8_t mask = (uint8_t)(a->alg_structs | alg_nonzero(a));
 	struct spdm_wbuf w;
 
 	if (ver < SPDM_VERSION_12)
 		return -EINVAL;
 	spdm_wbuf_init(&w, buf, cap);
-	spdm_put_hdr(&w, ver, SPDM_ALGORITHMS, SPDM_MAX_ALG_STRUCTS, 0);
+	spdm_put_hdr(&w, ver, SPDM_ALGORITHMS, (uint8_t)alg_count(mask), 0);
 	spdm_put_le16(&w, 0);	/* patched */
 	spdm_put_u8(&w, a->meas_spec);
 	spdm_put_u8(&w, a->other_params);
@@ -158,7 +205,7 @@ int spdm_encode_algorithms(uint8_t ver, const struct spdm_algs *a, void *buf, si
 	spdm_put_u8(&w, 0);	/* ExtAsymSelCount */
 	spdm_put_u8(&w, 0);	/* ExtHashSelCount */
 	spdm_put_le16(&w, 0);
-	put_alg_structs(&w, a);
+	put_alg_structs(&w, a, mask);
 	return finish_length(&w);
 }
 

@@ -157,8 +157,9 @@ int spdm_decode_sm_opaque(const void *buf, size_t len, bool selection, uint16_t 
 {
 	struct spdm_rbuf r, e;
 	const uint8_t *data;
-	uint16_t n;
+	uint16_t n, v;
 	uint8_t nelem, vlen, count;
+	unsigned int i;
 
 	spdm_rbuf_init(&r, buf, len);
 	nelem = spdm_get_u8(&r);
@@ -188,11 +189,20 @@ int spdm_decode_sm_opaque(const void *buf, size_t len, bool selection, uint16_t 
 					    SPDM_SM_DATA_ID_SUPPORTED_LIST))
 		return e.err ? e.err : -EPROTO;
 	if (!selection) {
+		/* DSP0274 1.2/1.3 Table "Supported version list" (OpaqueDataFmt1,
+		 * DSP0277 §8): VersionCount entries, in any order; a requester
+		 * may list several (libspdm lists 1.0, 1.1 and 1.2). Report the
+		 * one we speak, SPDM_SECURED_VERSION_11, if it is listed, else
+		 * the first, for the caller to refuse. */
 		count = spdm_get_u8(&e);
 		if (!e.err && !count)
 			return -EPROTO;
 		*version = spdm_get_le16(&e);
-		spdm_get_ptr(&e, 2u * (count ? count - 1u : 0u));
+		for (i = 1; i < count && !e.err; i++) {
+			v = spdm_get_le16(&e);
+			if (SPDM_VER_ENTRY_MAJMIN(v) == SPDM_SECURED_VERSION_11)
+				*version = v;
+		}
 	} else {
 		*version = spdm_get_le16(&e);
 	}

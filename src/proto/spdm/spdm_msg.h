@@ -70,7 +70,14 @@ struct spdm_algs {
 	uint16_t req_base_asym;
 	uint16_t key_schedule;
 	uint8_t mel_spec;	/* 1.3 */
+	/* Which AlgStructures the message carries: bit (AlgType - 2), see
+	 * SPDM_ALG_STRUCT_BIT(). Set by the decoders. The request encoder
+	 * emits exactly the structures whose AlgSupported is non-zero; the
+	 * response encoder emits these plus any non-zero selection, so a
+	 * responder echoes the requester's set. */
+	uint8_t alg_structs;
 };
+#define SPDM_ALG_STRUCT_BIT(type)	((uint8_t)(1u << ((type) - SPDM_ALG_TYPE_DHE)))
 int spdm_encode_negotiate_algorithms(uint8_t ver, const struct spdm_algs *a, void *buf, size_t cap);
 int spdm_decode_negotiate_algorithms(uint8_t ver, const void *buf, size_t len, struct spdm_algs *a);
 int spdm_encode_algorithms(uint8_t ver, const struct spdm_algs *a, void *buf, size_t cap);
@@ -213,7 +220,8 @@ int spdm_decode_key_exchange_rsp(const struct spdm_params *p, uint8_t hash_type,
 /* DSP0277 secured-message version opaque data (OpaqueDataFmt1, §10.15). */
 int spdm_encode_sm_opaque_supported(void *buf, size_t cap);
 int spdm_encode_sm_opaque_selection(uint16_t version, void *buf, size_t cap);
-/* Parse either form; returns the selected/first supported version. */
+/* Parse either form: the selected version, or from a supported list the
+ * SPDM_SECURED_VERSION_11 entry if listed, else the first. */
 int spdm_decode_sm_opaque(const void *buf, size_t len, bool selection, uint16_t *version);
 
 /* ---- spdm_finish.c (§10.16) ---- */

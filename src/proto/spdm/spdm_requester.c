@@ -721,14 +721,17 @@ int spdm_req_key_update(struct spdm_requester *r, uint8_t op)
 	if (op != SPDM_KEY_UPDATE_OP_UPDATE_KEY && op != SPDM_KEY_UPDATE_OP_UPDATE_ALL_KEYS)
 		return -EINVAL;
 	rc = spdm_random(&tag, 1);
-	if (!rc)
-		rc = key_update_1(r, op, tag);
-	/* §10.20: after the ACK both sides switch; the ACK itself came
-	 * under the old response key. */
-	if (!rc)
-		rc = spdm_ks_update(&r->ks, &r->ks.req_data);
+	/* DSP0274 "Session key update synchronization" (1.1.1 §10.21.1,
+	 * kept in 1.2/1.3): the request goes out under the old request key,
+	 * and the responder answers UpdateAllKeys under its new response
+	 * key, so that one rolls before the ACK is opened. The request key
+	 * rolls once the ACK is in. */
 	if (!rc && op == SPDM_KEY_UPDATE_OP_UPDATE_ALL_KEYS)
 		rc = spdm_ks_update(&r->ks, &r->ks.rsp_data);
+	if (!rc)
+		rc = key_update_1(r, op, tag);
+	if (!rc)
+		rc = spdm_ks_update(&r->ks, &r->ks.req_data);
 	/* Prove the new keys work (VerifyNewKey). */
 	if (!rc)
 		rc = key_update_1(r, SPDM_KEY_UPDATE_OP_VERIFY_NEW_KEY, (uint8_t)(tag + 1));

@@ -203,6 +203,7 @@ static int do_negotiate(struct spdm_responder *r, uint8_t ver, const uint8_t *q,
 
 	if (spdm_decode_negotiate_algorithms(ver, q, qn, &in))
 		return error_rsp(ver, SPDM_ERR_INVALID_REQUEST, 0, out, cap);
+	sel.alg_structs = in.alg_structs;	/* §10.5: echo the requested types */
 	sel.base_asym = spdm_pick_alg(in.base_asym & r->cfg.algos.asym);
 	sel.base_hash = spdm_pick_alg(in.base_hash & r->cfg.algos.hash);
 	sel.meas_spec = in.meas_spec & SPDM_MEAS_SPEC_DMTF;
@@ -689,7 +690,7 @@ static int do_finish(struct spdm_responder *r, const uint8_t *q, size_t qn, uint
 
 /* Handle one decrypted in-session request; *after is set to what must
  * happen once the response has been sealed with the current keys. */
-enum after { AFTER_NONE, AFTER_DATA_KEYS, AFTER_UPDATE_RSP, AFTER_END };
+enum after { AFTER_NONE, AFTER_DATA_KEYS, AFTER_END };
 
 static int handle_session(struct spdm_responder *r, const uint8_t *q, size_t qn, uint8_t *out,
 			  size_t cap, enum after *after)
@@ -719,14 +720,19 @@ static int handle_session(struct spdm_responder *r, const uint8_t *q, size_t qn,
 	case SPDM_KEY_UPDATE:
 		if (spdm_decode_key_update(ver, q, qn, &op, &tag))
 			break;
-		/* §10.20: the request came under the old request key; the
-		 * new one is used from the next request on. UpdateAllKeys
-		 * also rolls the response key after this ACK. */
+		/* The request came under the old request key; the new one
+		 * is used from the next request on. DSP0274 "Session key
+		 * update synchronization" (1.1.1 §10.21.1, kept in 1.2/1.3):
+		 * the ACK to UpdateAllKeys already goes out under the new
+		 * response key, so roll it before the caller seals the ACK. */
 		if (op != SPDM_KEY_UPDATE_OP_VERIFY_NEW_KEY &&
 		    spdm_ks_update(&r->ks, &r->ks.req_data))
 			return error_rsp(ver, SPDM_ERR_UNSPECIFIED, 0, out, cap);
-		if (op == SPDM_KEY_UPDATE_OP_UPDATE_ALL_KEYS)
-			*after = AFTER_UPDATE_RSP;
+		if (op == SPDM_KEY_UPDATE_OP_UPDATE_ALL_KEYS &&
+		    spdm_ks_update(&r->ks, &r->ks.rsp_data)) {
+			*after = AFTER_END;	/* the keys are out of step now */
+			return error_rsp(ver, SPDM_ERR_UNSPECIFIED, 0, out, cap);
+		}
 		return spdm_encode_key_update_ack(ver, op, tag, out, cap);
 	case SPDM_END_SESSION:
 		if (spdm_decode_end_session(ver, q, qn, &attrs))
@@ -791,10 +797,6 @@ static int handle_secured(struct spdm_responder *r, const uint8_t *q, size_t qn,
 		}
 		spdm_tbuf_free(&r->t);
 		r->sess = SS_ESTABLISHED;
-		break;
-	case AFTER_UPDATE_RSP:
-		if (spdm_ks_update(&r->ks, &r->ks.rsp_data))
-			end_session(r);
 		break;
 	case AFTER_END:
 		end_session(r);

@@ -107,6 +107,94 @@ static void test_algorithms_roundtrip(void **state)
 	assert_int_equal(d.aead, 2);
 }
 
+/*
+ * DSP0274 1.2.1/1.3.0 §10.5 Table 15 (Param1, ReqAlgStruct): an
+ * AlgStructure "shall be present only if the Requester supports that
+ * AlgType". A requester without mutual authentication leaves
+ * ReqBaseAsymAlg out instead of sending AlgSupported 0 (found against
+ * libspdm's responder, which answers that with ERROR(InvalidRequest)),
+ * and one without KEY_EX sends no AlgStructure at all.
+ */
+static void test_algorithms_struct_presence(void **state)
+{
+	const uint8_t exp_neg[] = {
+		0x12, 0xE3, 0x03, 0x00,		/* 1.2, NEGOTIATE_ALGORITHMS, 3 structs */
+		0x2C, 0x00,			/* Length 44 */
+		0x01, 0x02,			/* DMTF meas spec, OpaqueDataFmt1 */
+		0x90, 0x00, 0x00, 0x00,		/* BaseAsymAlgo P-256 | P-384 */
+		0x03, 0x00, 0x00, 0x00,		/* BaseHashAlgo SHA-256 | SHA-384 */
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x00, 0x00, 0x00, 0x00,		/* ExtAsym, ExtHash, reserved, MEL */
+		0x02, 0x20, 0x18, 0x00,		/* DHE secp256r1 | secp384r1 */
+		0x03, 0x20, 0x02, 0x00,		/* AEAD AES-256-GCM */
+		0x05, 0x20, 0x01, 0x00,		/* KeySchedule SPDM */
+	};
+	struct spdm_algs a = { .meas_spec = 1, .other_params = 2, .base_asym = 0x90,
+			       .base_hash = 3, .dhe = 0x18, .aead = 2, .key_schedule = 1 }, d;
+	uint8_t buf[128];
+	int n;
+
+	n = spdm_encode_negotiate_algorithms(0x12, &a, buf, sizeof(buf));
+	assert_int_equal(n, sizeof(exp_neg));
+	assert_memory_equal(buf, exp_neg, sizeof(exp_neg));
+	assert_ok(spdm_decode_negotiate_algorithms(0x12, exp_neg, sizeof(exp_neg), &d));
+	assert_int_equal(d.alg_structs, SPDM_ALG_STRUCT_BIT(SPDM_ALG_TYPE_DHE) |
+			 SPDM_ALG_STRUCT_BIT(SPDM_ALG_TYPE_AEAD) |
+			 SPDM_ALG_STRUCT_BIT(SPDM_ALG_TYPE_KEY_SCHEDULE));
+	assert_int_equal(d.req_base_asym, 0);
+
+	/* The response answers the same three types, one selection each
+	 * (§10.5 Table 22), and no ReqBaseAsymAlg structure. */
+	d = (struct spdm_algs){ .meas_spec = 1, .other_params = 2, .meas_hash = 4,
+				.base_asym = 0x80, .base_hash = 2, .dhe = 0x10, .aead = 2,
+				.key_schedule = 1, .alg_structs = d.alg_structs };
+	n = spdm_encode_algorithms(0x12, &d, buf, sizeof(buf));
+	assert_int_equal(n, 36 + 3 * 4);
+	assert_int_equal(buf[2], 3);
+	assert_int_equal(buf[4], 48);
+	assert_int_equal(buf[36], SPDM_ALG_TYPE_DHE);
+	assert_int_equal(buf[40], SPDM_ALG_TYPE_AEAD);
+	assert_int_equal(buf[44], SPDM_ALG_TYPE_KEY_SCHEDULE);
+
+	/* No session algorithms at all: Param1 0, the 32-byte fixed part. */
+	a.dhe = a.aead = a.key_schedule = 0;
+	n = spdm_encode_negotiate_algorithms(0x12, &a, buf, sizeof(buf));
+	assert_int_equal(n, 32);
+	assert_int_equal(buf[2], 0);
+	assert_int_equal(buf[4], 32);
+	assert_ok(spdm_decode_negotiate_algorithms(0x12, buf, 32, &d));
+	assert_int_equal(d.alg_structs, 0);
+}
+
+/*
+ * OpaqueDataFmt1 (DSP0274 1.2 §"General opaque data format") holding the
+ * DSP0277 supported-version list: a requester may list several secured
+ * message versions (libspdm lists 1.0, 1.1, 1.2); the responder selects
+ * the one it speaks, not the first.
+ */
+static void test_sm_opaque_version_list(void **state)
+{
+	const uint8_t list[] = {
+		0x01, 0x00, 0x00, 0x00,		/* TotalElements 1, reserved */
+		0x00, 0x00, 0x09, 0x00,		/* ID DMTF, VendorLen 0, DataLen 9 */
+		0x01, 0x01, 0x03,		/* SMDataVersion 1, SupportedList, 3 */
+		0x00, 0x10, 0x00, 0x11, 0x00, 0x12,	/* 1.0, 1.1, 1.2 */
+		0x00, 0x00, 0x00,		/* pad the element to 4 bytes */
+	};
+	const uint8_t no11[] = {
+		0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x00,
+		0x01, 0x01, 0x02, 0x00, 0x10, 0x00, 0x12, 0x00,
+	};
+	uint16_t v;
+
+	assert_ok(spdm_decode_sm_opaque(list, sizeof(list), false, &v));
+	assert_int_equal(v, 0x1100);
+	assert_ok(spdm_decode_sm_opaque(no11, sizeof(no11), false, &v));
+	assert_int_not_equal(SPDM_VER_ENTRY_MAJMIN(v), SPDM_SECURED_VERSION_11);
+	/* A list claiming more entries than it holds. */
+	assert_true(spdm_decode_sm_opaque(list, sizeof(list) - 4, false, &v) < 0);
+}
+
 static void test_message_truncation(void **state)
 {
 	const struct spdm_params p = { .version = 0x13, .hash_size = 48, .sig_size = 96,
@@ -367,6 +455,9 @@ struct loop {
 	bool secured;
 	int flip_at;		/* >= 0: flip this byte of the nth response */
 	int flip_msg, nmsg;
+	int save_msg;		/* >= 0: copy the nth response to saved */
+	uint8_t saved[64];
+	size_t saved_len;
 };
 
 static int loop_send(void *ctx, bool secured, const void *buf, size_t len)
@@ -379,6 +470,10 @@ static int loop_send(void *ctx, bool secured, const void *buf, size_t len)
 	l->len = (size_t)n;
 	if (l->flip_at >= 0 && l->nmsg == l->flip_msg && (size_t)l->flip_at < l->len)
 		l->buf[l->flip_at] ^= 0x01;	/* man in the middle */
+	if (l->save_msg >= 0 && l->nmsg == l->save_msg) {
+		l->saved_len = MIN(l->len, sizeof(l->saved));
+		memcpy(l->saved, l->buf, l->saved_len);
+	}
 	l->nmsg++;
 	return 0;
 }
@@ -448,6 +543,7 @@ static void world_init(struct world *w, uint8_t rsp_ver, uint8_t req_ver, uint32
 	w->loop.rsp = spdm_responder_new(&rc);
 	assert_false(IS_ERR(w->loop.rsp));
 	w->loop.flip_at = -1;
+	w->loop.save_msg = -1;
 	w->req = spdm_requester_new(&qc, &loop_ops, &w->loop);
 	assert_false(IS_ERR(w->req));
 }
@@ -718,12 +814,80 @@ static void test_response_not_ready(void **state)
 	world_fini(&w);
 }
 
+/*
+ * DSP0274 "Session key update synchronization" (1.1.1 §10.21.1, kept in
+ * 1.2/1.3): the KEY_UPDATE_ACK to UpdateAllKeys already travels under the
+ * responder's new key, while the ACK to UpdateKey (only the request
+ * direction changes) stays under the old one. With an explicit 2-byte
+ * DSP0277 sequence number (the MCTP binding) this is visible on the wire:
+ * a new key starts again at sequence number 0 (DSP0274 §12 key update).
+ * libspdm's requester tried the new key first and only fell back to the
+ * old one when our responder sealed that ACK under the old key.
+ */
+static void key_update_seq(struct world *w, uint8_t op, uint16_t exp_seq, uint32_t sid)
+{
+	w->loop.save_msg = w->loop.nmsg;	/* the ACK to op, not VerifyNewKey's */
+	assert_ok(spdm_req_key_update(w->req, op));
+	assert_true(w->loop.saved_len > 6);
+	/* SessionID (4, LE), SequenceNumber (2, LE), Length, ... */
+	assert_int_equal(w->loop.saved[0] | w->loop.saved[1] << 8 | w->loop.saved[2] << 16 |
+			 (uint32_t)w->loop.saved[3] << 24, sid);
+	assert_int_equal(w->loop.saved[4] | w->loop.saved[5] << 8, exp_seq);
+}
+
+static void test_key_update_all_keys_ack_under_new_key(void **state)
+{
+	time_t now = time(NULL);
+	struct spdm_responder_config rc = {
+		.versions = { 0x13 }, .nversions = 1, .caps = RSP_CAPS,
+		.algos = { SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+			   SPDM_AEAD_AES256_GCM },
+		.meas = meas, .nmeas = 2, .seq_num_size = 2,
+	};
+	struct spdm_requester_config qc = {
+		.versions = { 0x13 }, .nversions = 1, .caps = REQ_CAPS,
+		.algos = { SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+			   SPDM_AEAD_AES256_GCM },
+		.seq_num_size = 2,
+	};
+	struct world w = { 0 };
+	uint32_t sid;
+
+	w.cs = spdm_cert_set_generate(SPDM_ASYM_ECDSA_P256, "dev", now - 60, now + 3600);
+	assert_false(IS_ERR(w.cs));
+	w.signer = w.cs;
+	rc.certs = w.cs;
+	w.trust = spdm_trust_store_new(w.cs->root);
+	qc.trust = w.trust;
+	w.loop.rsp = spdm_responder_new(&rc);
+	assert_false(IS_ERR(w.loop.rsp));
+	w.loop.flip_at = -1;
+	w.loop.save_msg = -1;
+	w.req = spdm_requester_new(&qc, &loop_ops, &w.loop);
+	assert_false(IS_ERR(w.req));
+
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_ok(spdm_req_get_digests(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	assert_ok(spdm_req_start_session(w.req, 0, &sid));
+	assert_ok(spdm_req_heartbeat(w.req));		/* response seq 0 */
+	/* UpdateKey: the response key is unchanged, its count goes on. */
+	key_update_seq(&w, SPDM_KEY_UPDATE_OP_UPDATE_KEY, 1, sid);
+	/* (VerifyNewKey's ACK was seq 2.) UpdateAllKeys: new key, seq 0. */
+	key_update_seq(&w, SPDM_KEY_UPDATE_OP_UPDATE_ALL_KEYS, 0, sid);
+	assert_ok(spdm_req_heartbeat(w.req));
+	assert_ok(spdm_req_end_session(w.req));
+	world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_version_bytes),
 		cmocka_unit_test(test_capabilities_bytes),
 		cmocka_unit_test(test_algorithms_roundtrip),
+		cmocka_unit_test(test_algorithms_struct_presence),
+		cmocka_unit_test(test_sm_opaque_version_list),
 		cmocka_unit_test(test_message_truncation),
 		cmocka_unit_test(test_measurement_record),
 		cmocka_unit_test(test_error_and_session_msgs),
@@ -739,6 +903,7 @@ int main(void)
 		cmocka_unit_test(test_unsupported_version_and_alg),
 		cmocka_unit_test(test_mitm_flip),
 		cmocka_unit_test(test_response_not_ready),
+		cmocka_unit_test(test_key_update_all_keys_ack_under_new_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
