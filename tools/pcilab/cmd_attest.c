@@ -40,117 +40,6 @@ static void attest_usage(FILE *f)
 		"2 bad usage.\n");
 }
 
-static const char *asym_name(uint32_t a)
-{
-	return a == SPDM_ASYM_ECDSA_P384 ? "ECDSA-P384" :
-	       a == SPDM_ASYM_ECDSA_P256 ? "ECDSA-P256" : "none";
-}
-
-static const char *hash_name(uint32_t h)
-{
-	return h == SPDM_HASH_SHA384 ? "SHA-384" : h == SPDM_HASH_SHA256 ? "SHA-256" : "none";
-}
-
-static const char *dhe_name(uint16_t d)
-{
-	return d == SPDM_DHE_SECP384R1 ? "secp384r1" : d == SPDM_DHE_SECP256R1 ? "secp256r1" :
-	       "none";
-}
-
-static const char *meas_type_name(uint8_t t)
-{
-	switch (t & 0x7f) {
-	case SPDM_DMTF_MEAS_IMMUTABLE_ROM: return "immutable ROM";
-	case SPDM_DMTF_MEAS_MUTABLE_FW: return "mutable firmware";
-	case SPDM_DMTF_MEAS_HW_CONFIG: return "hardware configuration";
-	case SPDM_DMTF_MEAS_FW_CONFIG: return "firmware configuration";
-	case SPDM_DMTF_MEAS_VERSION: return "firmware version";
-	}
-	return "other";
-}
-
-static void hex(FILE *f, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		fprintf(f, "%02x", p[i]);
-}
-
-/* JSON string body: escape quotes, backslashes and control characters. */
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-void attest_report_text(const struct pci_dev *dev, const struct pci_cma_result *r)
-{
-	unsigned int i;
-
-	printf("%s [%04x:%04x] DOE @%#x\n", pci_name(dev), dev->vendor, dev->device, r->doe_cap);
-	if (r->version) {
-		printf("  SPDM version   %u.%u\n", r->version >> 4, r->version & 0xf);
-		printf("  algorithms     %s, %s, DHE %s, AEAD %s\n", asym_name(r->asym),
-		       hash_name(r->hash), dhe_name(r->dhe),
-		       r->aead == SPDM_AEAD_AES256_GCM ? "AES-256-GCM" : "none");
-	}
-	for (i = 0; i < r->nr_certs; i++)
-		printf("  certificate %u  subject %s\n                 issuer  %s\n", i,
-		       r->certs[i].subject, r->certs[i].issuer);
-	for (i = 0; i < r->nr_meas; i++) {
-		printf("  measurement %-3u type %u (%s), digest ", r->meas[i].index,
-		       r->meas[i].type, meas_type_name(r->meas[i].type));
-		hex(stdout, r->meas[i].value, r->meas[i].size);
-		printf("\n");
-	}
-	if (r->status == PCI_CMA_AUTHENTICATED)
-		printf("  verdict        AUTHENTICATED\n");
-	else
-		printf("  verdict        %s: %s\n",
-		       r->status == PCI_CMA_UNSUPPORTED ? "UNSUPPORTED" : "FAILED", r->reason);
-}
-
-static void report_json(const struct pci_dev *dev, const struct pci_cma_result *r, bool first)
-{
-	unsigned int i;
-
-	printf("%s{\"device\":", first ? "" : ",\n");
-	jstr(stdout, pci_name(dev));
-	printf(",\"vendor\":\"%04x\",\"device_id\":\"%04x\",\"doe_cap\":%u,\"status\":",
-	       dev->vendor, dev->device, r->doe_cap);
-	jstr(stdout, pci_cma_status_str(r->status));
-	printf(",\"spdm_version\":\"%u.%u\",\"asym\":\"%s\",\"hash\":\"%s\",\"dhe\":\"%s\"",
-	       r->version >> 4, r->version & 0xf, asym_name(r->asym), hash_name(r->hash),
-	       dhe_name(r->dhe));
-	printf(",\"certificates\":[");
-	for (i = 0; i < r->nr_certs; i++) {
-		printf("%s{\"subject\":", i ? "," : "");
-		jstr(stdout, r->certs[i].subject);
-		printf(",\"issuer\":");
-		jstr(stdout, r->certs[i].issuer);
-		printf("}");
-	}
-	printf("],\"measurements\":[");
-	for (i = 0; i < r->nr_meas; i++) {
-		printf("%s{\"index\":%u,\"type\":%u,\"digest\":\"", i ? "," : "",
-		       r->meas[i].index, r->meas[i].type);
-		hex(stdout, r->meas[i].value, r->meas[i].size);
-		printf("\"}");
-	}
-	printf("],\"error\":%d,\"reason\":", r->err);
-	jstr(stdout, r->reason);
-	printf("}");
-}
-
 int cmd_attest(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -238,9 +127,9 @@ int cmd_attest(int argc, char **argv)
 		if (!bdf && rc == -ENODEV)
 			continue;	/* DOE without CMA: not a CMA-capable function */
 		if (json)
-			report_json(dev, res, n == 0);
+			attest_report_json(stdout, dev, res, n == 0);
 		else
-			attest_report_text(dev, res);
+			attest_report_text(stdout, dev, res);
 		n++;
 		ok += res->status == PCI_CMA_AUTHENTICATED;
 	}

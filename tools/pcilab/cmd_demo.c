@@ -273,7 +273,7 @@ static void demo_attest(struct tool_world *w)
 			continue;
 		if (pci_cma_authenticate(dev, trust, res) == -ENODEV)
 			continue;
-		attest_report_text(dev, res);
+		attest_report_text(stdout, dev, res);
 		n++;
 	}
 	if (!n)

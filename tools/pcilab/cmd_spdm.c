@@ -169,6 +169,7 @@ static void requester_usage(FILE *f)
 		"(TransportType PCI_DOE): version, capabilities, algorithms, digests,\n"
 		"certificate chain (slot 0, verified against PEM), challenge, signed\n"
 		"measurements; with --session also KEY_EXCHANGE/FINISH, HEARTBEAT,\n"
+		"GET_DIGESTS and signed GET_MEASUREMENTS inside the session,\n"
 		"KEY_UPDATE (UpdateKey, UpdateAllKeys) and END_SESSION. --shutdown\n"
 		"sends SHUTDOWN at the end (stops spdm-emu's responder and pcilab\n"
 		"spdm-responder).\n");
@@ -291,6 +292,15 @@ int cmd_spdm_requester(int argc, char **argv)
 		rc = spdm_req_heartbeat(req);
 		if (rc)
 			goto out;
+		step = "GET_DIGESTS in session";
+		rc = spdm_req_session_get_digests(req);
+		if (rc)
+			goto out;
+		step = "GET_MEASUREMENTS in session";
+		rc = spdm_req_session_get_measurements(req, true, NULL, 0, &mlen, &nblocks);
+		if (rc)
+			goto out;
+		printf("%u signed measurement block(s) verified inside the session\n", nblocks);
 		step = "KEY_UPDATE(UpdateKey)";
 		rc = spdm_req_key_update(req, SPDM_KEY_UPDATE_OP_UPDATE_KEY);
 		if (rc)

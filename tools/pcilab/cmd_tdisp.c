@@ -41,7 +41,7 @@ struct tdisp_run {
 static void tdisp_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: pcilab tdisp [BDF] [--json] [--stream ID]\n"
+		"usage: pcilab tdisp [BDF] [--json] [--stream ID] [--trust PEM]\n"
 		"\n"
 		"Bring up IDE and TDISP on every function with an IDE capability (or only\n"
 		"BDF, [DOMAIN:]BUS:DEV.FN in hex), as a TSM would: CMA-SPDM authentication,\n"
@@ -52,6 +52,8 @@ static void tdisp_usage(FILE *f)
 		"\n"
 		"  --json        machine-readable report\n"
 		"  --stream ID   IDE Stream ID to use (0-255, default %u)\n"
+		"  --trust PEM   trust anchors (PEM certificates) instead of the\n"
+		"                platform vendor's published root CA\n"
 		"  -h, --help    this help\n"
 		"\n"
 		"Exit status: 0 every device came up and its lock tripped, 1 otherwise,\n"
@@ -242,21 +244,23 @@ int cmd_tdisp(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "stream", required_argument, NULL, 's' },
+		{ "trust", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned int bus = 0, devfn = 0, n = 0, ok = 0;
 	unsigned long stream = TDISP_DEFAULT_STREAM;
-	const char *bdf = NULL;
+	const char *bdf = NULL, *trust_file = NULL;
 	struct tdisp_run *run;
 	struct tool_world w;
 	X509_STORE *trust;
 	struct pci_dev *dev;
 	bool json = false;
 	int opt, rc, dom = 0;
-	char *end;
+	char *end, *pem;
+	size_t len;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "hjs:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hjs:t:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			tdisp_usage(stdout);
@@ -271,6 +275,9 @@ int cmd_tdisp(int argc, char **argv)
 				fprintf(stderr, "pcilab tdisp: bad stream id '%s' (0-255)\n", optarg);
 				return 2;
 			}
+			break;
+		case 't':
+			trust_file = optarg;
 			break;
 		default:
 			tdisp_usage(stderr);
@@ -290,11 +297,29 @@ int cmd_tdisp(int argc, char **argv)
 	rc = tool_world_boot(&w);
 	if (rc)
 		return rc;
-	trust = tool_vendor_trust(&w);
-	if (!trust) {
-		fprintf(stderr, "pcilab tdisp: the platform publishes no root CA (no device has SPDM firmware)\n");
-		rc = 1;
-		goto out_world;
+	if (trust_file) {
+		/* A device with its own identity (spdm: cert-chain, or an
+		 * external responder) chains to its own root. */
+		pem = tool_read_file(trust_file, &len);
+		if (!pem) {
+			fprintf(stderr, "pcilab tdisp: %s: %s\n", trust_file, strerror(errno));
+			rc = 2;
+			goto out_world;
+		}
+		trust = pci_cma_trust_from_pem(pem, len);
+		free(pem);
+		if (IS_ERR(trust)) {
+			fprintf(stderr, "pcilab tdisp: %s: no PEM certificate found\n", trust_file);
+			rc = 2;
+			goto out_world;
+		}
+	} else {
+		trust = tool_vendor_trust(&w);
+		if (!trust) {
+			fprintf(stderr, "pcilab tdisp: the platform publishes no root CA (no device has SPDM firmware)\n");
+			rc = 1;
+			goto out_world;
+		}
 	}
 	run = malloc(sizeof(*run));
 	if (!run) {

@@ -184,6 +184,7 @@ static int cma_meas(struct spdm_requester *req, struct pci_cma_result *res)
 		m->index = blocks[i].index;
 		m->spec = blocks[i].spec;
 		m->type = blocks[i].value_type;
+		m->value_size = blocks[i].value_size;
 		m->size = MIN(blocks[i].value_size, PCI_CMA_MAX_DIGEST);
 		memcpy(m->value, blocks[i].value, m->size);
 	}

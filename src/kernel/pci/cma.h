@@ -39,8 +39,11 @@ struct pci_cma_cert {
 struct pci_cma_meas {
 	uint8_t index;
 	uint8_t spec;			/* MeasurementSpecification (1: DMTF) */
-	uint8_t type;			/* DMTFSpecMeasurementValueType */
-	uint16_t size;			/* digest size (bytes stored, capped) */
+	uint8_t type;			/* DMTFSpecMeasurementValueType; bit 7
+					 * (SPDM_DMTF_MEAS_RAW): value is a raw
+					 * bit stream, else a digest */
+	uint16_t value_size;		/* DMTFSpecMeasurementValueSize */
+	uint16_t size;			/* bytes stored in value (capped) */
 	uint8_t value[PCI_CMA_MAX_DIGEST];
 };
 

@@ -136,6 +136,17 @@ int spdm_req_challenge(struct spdm_requester *req, uint8_t slot, uint8_t hash_ty
  * record (may be NULL) receives the MeasurementRecord. */
 int spdm_req_get_measurements(struct spdm_requester *req, bool sign, uint8_t *record,
 			      size_t cap, size_t *len, unsigned int *nblocks);
+/*
+ * The same inside the established session (secured messages; -ENOTCONN
+ * without one). The signature covers VCA and the session's own
+ * GET_MEASUREMENTS exchanges, never those outside it (DSP0274 1.2+).
+ */
+int spdm_req_session_get_measurements(struct spdm_requester *req, bool sign, uint8_t *record,
+				      size_t cap, size_t *len, unsigned int *nblocks);
+/* GET_DIGESTS inside the session: slot 0 must be provisioned and, once
+ * a chain was fetched, still hash to it (-EPROTO otherwise). No
+ * transcript takes it. */
+int spdm_req_session_get_digests(struct spdm_requester *req);
 /* KEY_EXCHANGE + FINISH: establishes a secured session. */
 int spdm_req_start_session(struct spdm_requester *req, uint8_t slot, uint32_t *session_id);
 int spdm_req_heartbeat(struct spdm_requester *req);

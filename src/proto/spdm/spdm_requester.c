@@ -41,6 +41,7 @@ struct spdm_requester {
 	uint8_t chain_hash[SPDM_MAX_HASH_SIZE];
 	EVP_PKEY *leaf_key;
 	struct spdm_tbuf a, b, c, l, t;
+	struct spdm_tbuf sl;		/* the session's own L (in-session GET_MEASUREMENTS) */
 	uint8_t nonces[NONCE_RING][SPDM_NONCE_SIZE];
 	unsigned int nnonces;
 	bool in_session, established;
@@ -73,6 +74,7 @@ static void drop_session(struct spdm_requester *r)
 {
 	r->in_session = r->established = false;
 	spdm_tbuf_free(&r->t);
+	spdm_tbuf_free(&r->sl);
 	spdm_ks_clear(&r->ks);
 }
 
@@ -166,6 +168,9 @@ static int xfer_1(struct spdm_requester *r, bool secured, const void *q, size_t 
 		if (rsec)
 			return -EPROTO;
 	} else {
+		/* The session's L covers only its contiguous GET_MEASUREMENTS. */
+		if (qn < 2 || ((const uint8_t *)q)[1] != SPDM_GET_MEASUREMENTS)
+			spdm_tbuf_reset(&r->sl);
 		tx = r->established ? &r->ks.req_data : &r->ks.req_hs;
 		rx = r->established ? &r->ks.rsp_data : &r->ks.rsp_hs;
 		n = spdm_secured_encode(tx, r->session_id, r->cfg.seq_num_size, q, qn,
@@ -493,16 +498,21 @@ out:
 	return rc;
 }
 
-int spdm_req_get_measurements(struct spdm_requester *r, bool sign, uint8_t *record,
-			      size_t cap, size_t *len, unsigned int *nblocks)
+/*
+ * secured: inside the established session, where the exchange enters the
+ * session's own L (L1 = A || that L, DSP0274 1.2+), not the connection's.
+ */
+static int get_measurements(struct spdm_requester *r, bool secured, bool sign, uint8_t *record,
+			    size_t cap, size_t *len, unsigned int *nblocks)
 {
 	struct spdm_get_meas g = { .operation = SPDM_MEAS_OP_ALL };
+	struct spdm_tbuf *l = secured ? &r->sl : &r->l;
 	uint8_t q[64], th[SPDM_MAX_HASH_SIZE];
 	struct spdm_meas_rsp m;
 	size_t rn;
 	int n, rc;
 
-	if (!r->negotiated)
+	if (!r->negotiated || (secured && !r->established))
 		return -ENOTCONN;
 	if (sign && !r->leaf_key)
 		return -ENOKEY;
@@ -516,7 +526,7 @@ int spdm_req_get_measurements(struct spdm_requester *r, bool sign, uint8_t *reco
 	if (rc)
 		return rc;
 	n = spdm_encode_get_measurements(r->p.version, &g, q, sizeof(q));
-	rc = n < 0 ? n : xfer(r, false, q, (size_t)n, &rn);
+	rc = n < 0 ? n : xfer(r, secured, q, (size_t)n, &rn);
 	if (rc)
 		goto err_reset;
 	rc = spdm_decode_measurements(&r->p, sign, r->buf, rn, &m);
@@ -527,17 +537,17 @@ int spdm_req_get_measurements(struct spdm_requester *r, bool sign, uint8_t *reco
 		goto err_reset;
 	if (sign && (rc = nonce_fresh(r, m.nonce)))
 		goto err_reset;
-	rc = record2(&r->l, q, (size_t)n, r->buf, sign ? m.sig_offset : rn);
+	rc = record2(l, q, (size_t)n, r->buf, sign ? m.sig_offset : rn);
 	if (rc)
 		goto err_reset;
 	if (sign) {
 		/* L1 = A || L (DSP0274 1.2+). */
-		rc = spdm_tbuf_hash(r->hash, th, &r->a, &r->l, NULL, NULL);
+		rc = spdm_tbuf_hash(r->hash, th, &r->a, l, NULL, NULL);
 		if (!rc)
 			rc = spdm_verify_transcript(r->leaf_key, r->p.version, r->asym, r->hash,
 						    SPDM_CTX_MEASUREMENTS, th, m.signature,
 						    r->p.sig_size);
-		spdm_tbuf_reset(&r->l);
+		spdm_tbuf_reset(l);
 		if (rc)
 			return rc;
 	}
@@ -552,8 +562,44 @@ int spdm_req_get_measurements(struct spdm_requester *r, bool sign, uint8_t *reco
 		*nblocks = m.num_blocks;
 	return 0;
 err_reset:
-	spdm_tbuf_reset(&r->l);
+	spdm_tbuf_reset(l);
 	return rc;
+}
+
+int spdm_req_get_measurements(struct spdm_requester *r, bool sign, uint8_t *record,
+			      size_t cap, size_t *len, unsigned int *nblocks)
+{
+	return get_measurements(r, false, sign, record, cap, len, nblocks);
+}
+
+int spdm_req_session_get_measurements(struct spdm_requester *r, bool sign, uint8_t *record,
+				      size_t cap, size_t *len, unsigned int *nblocks)
+{
+	return get_measurements(r, true, sign, record, cap, len, nblocks);
+}
+
+int spdm_req_session_get_digests(struct spdm_requester *r)
+{
+	struct spdm_digests d;
+	uint8_t q[8];
+	size_t rn;
+	int n, rc;
+
+	if (!r->established)
+		return -ENOTCONN;
+	n = spdm_encode_get_digests(r->p.version, q, sizeof(q));
+	rc = n < 0 ? n : xfer(r, true, q, (size_t)n, &rn);
+	if (rc)
+		return rc;
+	rc = spdm_decode_digests(&r->p, r->buf, rn, &d);
+	if (rc)
+		return rc;
+	/* Slot 0 must still hold the chain the session was keyed to. */
+	if (!(d.provisioned_mask & 1))
+		return -ENOENT;
+	if (r->chain && memcmp(d.digests, r->chain_hash, r->p.hash_size))
+		return -EPROTO;
+	return 0;
 }
 
 int spdm_req_start_session(struct spdm_requester *r, uint8_t slot, uint32_t *session_id)

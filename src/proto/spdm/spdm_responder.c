@@ -2,7 +2,8 @@
 /*
  * SPDM responder (device side): DSP0274 1.2/1.3 connection setup,
  * certificate retrieval, CHALLENGE, MEASUREMENTS, and one DHE session
- * (KEY_EXCHANGE/FINISH, HEARTBEAT, KEY_UPDATE, END_SESSION) secured per
+ * (KEY_EXCHANGE/FINISH, HEARTBEAT, KEY_UPDATE, END_SESSION, and
+ * GET_DIGESTS/GET_CERTIFICATE/GET_MEASUREMENTS inside it) secured per
  * DSP0277. Every request gets exactly one response; anything malformed,
  * out of order or unsupported gets an ERROR (§10.10) and leaves the
  * state unchanged.
@@ -13,6 +14,14 @@
  * GET_MEASUREMENTS exchanges, L1 = A||L (1.2+ prepends VCA). Session
  * transcript T = A || Hash(cert chain) || KEY_EXCHANGE || KEY_EXCHANGE_RSP
  * || FINISH || FINISH_RSP.
+ *
+ * Inside an established session (DSP0274 1.2/1.3: GET_DIGESTS,
+ * GET_CERTIFICATE and GET_MEASUREMENTS may be sent as secured messages)
+ * the exchanges belong to that session: GET_DIGESTS/GET_CERTIFICATE do
+ * not enter B (M1 covers only the CHALLENGE flow outside a session), and
+ * the measurement signature covers L1 = A || the session's own L, which
+ * any other in-session request resets; neither touches the other's L.
+ * DMTF libspdm keeps the same split (a per-session message_m).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -47,6 +56,7 @@ struct spdm_responder {
 	enum sess_state sess;
 	uint32_t session_id;
 	struct spdm_tbuf t;
+	struct spdm_tbuf sl;		/* the session's own L */
 	struct spdm_key_schedule ks;
 	/* ResponseNotReady test hook: the held response (nr_len > 0). */
 	uint8_t nr_code, nr_token;
@@ -74,6 +84,7 @@ static void end_session(struct spdm_responder *r)
 {
 	r->sess = SS_NONE;
 	spdm_tbuf_free(&r->t);
+	spdm_tbuf_free(&r->sl);
 	spdm_ks_clear(&r->ks);
 }
 
@@ -243,8 +254,9 @@ static int do_negotiate(struct spdm_responder *r, uint8_t ver, const uint8_t *q,
 	return n;
 }
 
-static int do_get_digests(struct spdm_responder *r, const uint8_t *q, size_t qn,
-			  uint8_t *out, size_t cap)
+/* b: the transcript the exchange enters (B), or NULL inside a session. */
+static int do_get_digests(struct spdm_responder *r, struct spdm_tbuf *b, const uint8_t *q,
+			  size_t qn, uint8_t *out, size_t cap)
 {
 	struct spdm_digests d = { .supported_mask = 1, .provisioned_mask = 1,
 				  .digests = r->chain_hash };
@@ -256,13 +268,16 @@ static int do_get_digests(struct spdm_responder *r, const uint8_t *q, size_t qn,
 	if (spdm_decode_get_digests(ver, q, qn))
 		return error_rsp(ver, SPDM_ERR_INVALID_REQUEST, 0, out, cap);
 	n = spdm_encode_digests(&r->p, &d, out, cap);
-	if (n >= 0 && record2(&r->b, q, qn, out, (size_t)n))
+	if (n >= 0 && b && record2(b, q, qn, out, (size_t)n))
 		return error_rsp(ver, SPDM_ERR_UNSPECIFIED, 0, out, cap);
 	return n;
 }
 
-static int do_get_certificate(struct spdm_responder *r, const uint8_t *q, size_t qn,
-			      uint8_t *out, size_t cap)
+/* b as for do_get_digests; dts: the DataTransferSize left for the
+ * CERTIFICATE message itself (less the secured-message wrapping in a
+ * session). */
+static int do_get_certificate(struct spdm_responder *r, struct spdm_tbuf *b, size_t dts,
+			      const uint8_t *q, size_t qn, uint8_t *out, size_t cap)
 {
 	struct spdm_cert_portion c = { 0 };
 	struct spdm_get_cert g;
@@ -275,12 +290,15 @@ static int do_get_certificate(struct spdm_responder *r, const uint8_t *q, size_t
 	if (spdm_decode_get_certificate(ver, q, qn, &g) || g.slot != 0 || g.offset >= r->chain_len)
 		return error_rsp(ver, SPDM_ERR_INVALID_REQUEST, 0, out, cap);
 	/* Portion: what was asked, what is left, what one message carries. */
-	max = MIN(r->cfg.data_transfer_size, cap) - sizeof(struct spdm_certificate_rsp);
+	max = MIN(dts, cap);
+	if (max <= sizeof(struct spdm_certificate_rsp))
+		return error_rsp(ver, SPDM_ERR_RESPONSE_TOO_LARGE, 0, out, cap);
+	max -= sizeof(struct spdm_certificate_rsp);
 	c.portion_len = (uint16_t)MIN(MIN((size_t)g.length, r->chain_len - g.offset), max);
 	c.remainder_len = (uint16_t)(r->chain_len - g.offset - c.portion_len);
 	c.data = r->chain + g.offset;
 	n = spdm_encode_certificate(ver, &c, out, cap);
-	if (n >= 0 && record2(&r->b, q, qn, out, (size_t)n))
+	if (n >= 0 && b && record2(b, q, qn, out, (size_t)n))
 		return error_rsp(ver, SPDM_ERR_UNSPECIFIED, 0, out, cap);
 	return n;
 }
@@ -370,8 +388,9 @@ static int do_challenge(struct spdm_responder *r, const uint8_t *q, size_t qn,
 	return n + r->p.sig_size;
 }
 
-static int do_get_measurements(struct spdm_responder *r, const uint8_t *q, size_t qn,
-			       uint8_t *out, size_t cap)
+/* l: the L transcript of the context (the connection's, or the session's). */
+static int do_get_measurements(struct spdm_responder *r, struct spdm_tbuf *l, const uint8_t *q,
+			       size_t qn, uint8_t *out, size_t cap)
 {
 	uint8_t rec[1024], nonce[SPDM_NONCE_SIZE], th[SPDM_MAX_HASH_SIZE];
 	struct spdm_meas_rsp m = { 0 };
@@ -407,15 +426,15 @@ static int do_get_measurements(struct spdm_responder *r, const uint8_t *q, size_
 	n = spdm_encode_measurements(&r->p, &m, out, cap);
 	if (n < 0 || (sign && (size_t)n + r->p.sig_size > cap))
 		return error_rsp(ver, SPDM_ERR_RESPONSE_TOO_LARGE, 0, out, cap);
-	rc = record2(&r->l, q, qn, out, (size_t)n);
+	rc = record2(l, q, qn, out, (size_t)n);
 	if (rc || !sign)
 		return rc ? error_rsp(ver, SPDM_ERR_UNSPECIFIED, 0, out, cap) : n;
 	/* L1 = A || L (1.2+), signed, then L starts over. */
-	rc = spdm_tbuf_hash(r->hash, th, &r->a, &r->l, NULL, NULL);
+	rc = spdm_tbuf_hash(r->hash, th, &r->a, l, NULL, NULL);
 	if (!rc)
 		rc = spdm_sign_transcript(r->cfg.certs->leaf_key, ver, r->asym, r->hash,
 					  SPDM_CTX_MEASUREMENTS, th, out + n);
-	spdm_tbuf_reset(&r->l);
+	spdm_tbuf_reset(l);
 	if (rc)
 		return error_rsp(ver, SPDM_ERR_UNSPECIFIED, 0, out, cap);
 	return n + r->p.sig_size;
@@ -624,13 +643,13 @@ static int handle_plain_1(struct spdm_responder *r, const uint8_t *q, size_t qn,
 		spdm_tbuf_reset(&r->l);
 	switch (h.code) {
 	case SPDM_GET_DIGESTS:
-		return do_get_digests(r, q, qn, out, cap);
+		return do_get_digests(r, &r->b, q, qn, out, cap);
 	case SPDM_GET_CERTIFICATE:
-		return do_get_certificate(r, q, qn, out, cap);
+		return do_get_certificate(r, &r->b, r->cfg.data_transfer_size, q, qn, out, cap);
 	case SPDM_CHALLENGE:
 		return do_challenge(r, q, qn, out, cap);
 	case SPDM_GET_MEASUREMENTS:
-		return do_get_measurements(r, q, qn, out, cap);
+		return do_get_measurements(r, &r->l, q, qn, out, cap);
 	case SPDM_KEY_EXCHANGE:
 		return do_key_exchange(r, q, qn, out, cap);
 	case SPDM_GET_CAPABILITIES:
@@ -697,6 +716,7 @@ static int handle_session(struct spdm_responder *r, const uint8_t *q, size_t qn,
 {
 	uint8_t ver = r->p.version, op, tag, attrs;
 	struct spdm_header h;
+	size_t dts, ovh;
 	int n;
 
 	*after = AFTER_NONE;
@@ -712,7 +732,18 @@ static int handle_session(struct spdm_responder *r, const uint8_t *q, size_t qn,
 			*after = AFTER_DATA_KEYS;
 		return n;
 	}
+	/* The session's L covers only its contiguous GET_MEASUREMENTS. */
+	if (h.code != SPDM_GET_MEASUREMENTS)
+		spdm_tbuf_reset(&r->sl);
 	switch (h.code) {
+	case SPDM_GET_DIGESTS:
+		return do_get_digests(r, NULL, q, qn, out, cap);
+	case SPDM_GET_CERTIFICATE:
+		dts = r->cfg.data_transfer_size;
+		ovh = spdm_secured_overhead(r->cfg.seq_num_size);
+		return do_get_certificate(r, NULL, dts > ovh ? dts - ovh : 0, q, qn, out, cap);
+	case SPDM_GET_MEASUREMENTS:
+		return do_get_measurements(r, &r->sl, q, qn, out, cap);
 	case SPDM_HEARTBEAT:
 		if (spdm_decode_heartbeat(ver, q, qn))
 			break;
@@ -759,6 +790,7 @@ static int handle_secured(struct spdm_responder *r, const uint8_t *q, size_t qn,
 	uint8_t th[SPDM_MAX_HASH_SIZE];
 	uint32_t sid;
 	enum after after;
+	size_t ovh;
 	int n, rc;
 
 	if (r->sess == SS_NONE || spdm_secured_peek_session(q, qn, &sid) || sid != r->session_id)
@@ -778,7 +810,10 @@ static int handle_secured(struct spdm_responder *r, const uint8_t *q, size_t qn,
 		free(app);
 		return error_rsp(r->p.version, SPDM_ERR_DECRYPT_ERROR, 0, out, cap);
 	}
-	n = handle_session(r, app, (size_t)n, rsp, SPDM_MAX_MSG_SIZE, &after);
+	/* The response must still fit out once sealed. */
+	ovh = spdm_secured_overhead(r->cfg.seq_num_size);
+	n = handle_session(r, app, (size_t)n, rsp,
+			   MIN((size_t)SPDM_MAX_MSG_SIZE, cap > ovh ? cap - ovh : 0), &after);
 	if (n < 0)
 		goto out;
 	n = spdm_secured_encode(tx, sid, r->cfg.seq_num_size, rsp, (size_t)n, out, cap);

@@ -308,7 +308,13 @@ _Static_assert(sizeof(struct spdm_dmtf_meas_hdr) == 3, "DMTF measurement");
 #define SPDM_DMTF_MEAS_MUTABLE_FW	1
 #define SPDM_DMTF_MEAS_HW_CONFIG	2
 #define SPDM_DMTF_MEAS_FW_CONFIG	3
+#define SPDM_DMTF_MEAS_MANIFEST		4	/* freeform measurement manifest */
+#define SPDM_DMTF_MEAS_DEVICE_MODE	5	/* structured debug and device mode */
 #define SPDM_DMTF_MEAS_VERSION		6
+#define SPDM_DMTF_MEAS_SVN		7	/* mutable firmware's security version */
+#define SPDM_DMTF_MEAS_HASH_EXTENDED	8	/* 1.3 */
+#define SPDM_DMTF_MEAS_INFORMATIONAL	9	/* 1.3 */
+#define SPDM_DMTF_MEAS_STRUCT_MANIFEST	10	/* 1.3 */
 
 /* §10.15 KEY_EXCHANGE: param1 = MeasurementSummaryHashType, param2 =
  * SlotID, then ExchangeData[D], OpaqueDataLength (2), OpaqueData. */

@@ -218,6 +218,27 @@ static void test_km_query_resp_regs(void **state)
 	assert_errno(EINVAL, ide_km_encode(&m, b, sizeof(b)));
 }
 
+/*
+ * The QUERY_RESP DMTF spdm-emu's sample responder sends (seen on the
+ * wire, docs/spdm.md Interoperability): PortIndex 0, MaxPortIndex 7 and
+ * a fixed 72-DWORD register block of zeros. An IDE Capability register
+ * of 0 describes no Link and no Selective IDE Stream register block, so
+ * the dump must be 8 bytes (IDE Capability + IDE Control, PCIe r6.2
+ * §7.9.26); 288 bytes disagree with it and the requester refuses it
+ * (-EPROTO), which is where pcilab tdisp stops against that responder.
+ */
+static void test_km_query_resp_zero_block(void **state)
+{
+	uint8_t b[8 + 288] = { PCISIG_VDM_PROTO_IDE_KM, IDE_KM_QUERY_RESP, 0, 0, 0, 0, 0, 7 };
+	struct ide_km_msg d;
+
+	assert_errno(EPROTO, ide_km_decode(b, sizeof(b), &d));
+	/* The same response with the 8 bytes its capability implies is fine. */
+	assert_ok(ide_km_decode(b, 16, &d));
+	assert_int_equal(d.max_port_index, 7);
+	assert_int_equal(d.regs_len, 8);
+}
+
 /* ---- IDE_KM responder ---- */
 
 struct km_dev {
@@ -655,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_cap_invalid),
 		cmocka_unit_test(test_km_bytes),
 		cmocka_unit_test(test_km_query_resp_regs),
+		cmocka_unit_test(test_km_query_resp_zero_block),
 		cmocka_unit_test(test_km_responder),
 		cmocka_unit_test(test_engine_roundtrip),
 		cmocka_unit_test(test_engine_tamper),

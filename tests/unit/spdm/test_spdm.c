@@ -8,6 +8,7 @@
 #include "proto/spdm/spdm.h"
 #include "proto/spdm/spdm_cert.h"
 #include "proto/spdm/spdm_crypto.h"
+#include "proto/spdm/spdm_internal.h"
 #include "proto/spdm/spdm_msg.h"
 #include "proto/spdm/spdm_secured.h"
 
@@ -458,6 +459,10 @@ struct loop {
 	int save_msg;		/* >= 0: copy the nth response to saved */
 	uint8_t saved[64];
 	size_t saved_len;
+	/* Plain requests and responses of the first vca_msgs exchanges. */
+	unsigned int vca_msgs;
+	uint8_t vca[1024];
+	size_t vca_len;
 };
 
 static int loop_send(void *ctx, bool secured, const void *buf, size_t len)
@@ -468,6 +473,12 @@ static int loop_send(void *ctx, bool secured, const void *buf, size_t len)
 	if (n < 0)
 		return n;
 	l->len = (size_t)n;
+	if (!secured && l->vca_msgs && l->vca_len + len + l->len <= sizeof(l->vca)) {
+		l->vca_msgs--;
+		memcpy(l->vca + l->vca_len, buf, len);
+		memcpy(l->vca + l->vca_len + len, l->buf, l->len);
+		l->vca_len += len + l->len;
+	}
 	if (l->flip_at >= 0 && l->nmsg == l->flip_msg && (size_t)l->flip_at < l->len)
 		l->buf[l->flip_at] ^= 0x01;	/* man in the middle */
 	if (l->save_msg >= 0 && l->nmsg == l->save_msg) {
@@ -880,6 +891,110 @@ static void test_key_update_all_keys_ack_under_new_key(void **state)
 	world_fini(&w);
 }
 
+/*
+ * GET_DIGESTS, GET_CERTIFICATE and GET_MEASUREMENTS inside a secured
+ * session (DSP0274 1.2/1.3 with DSP0277). The measurement signature
+ * there covers L1 = VCA || the session's own GET_MEASUREMENTS exchanges
+ * (DSP0274 1.2+ L1/L2; DMTF libspdm keeps a per-session message_m), so:
+ * - the signature is checked here independently of the requester, over
+ *   the VCA bytes seen on the wire and the decrypted exchange;
+ * - an unsigned plain GET_MEASUREMENTS before it does not enter it, and
+ *   the in-session exchanges do not disturb the connection's L (a plain
+ *   signed GET_MEASUREMENTS after them still verifies);
+ * - in-session GET_DIGESTS/GET_CERTIFICATE do not enter B (CHALLENGE
+ *   afterwards still verifies);
+ * - an in-session CERTIFICATE portion leaves room for the DSP0277
+ *   wrapping within DataTransferSize (512 here, 24 bytes of wrapping for
+ *   DOE: SessionID 4, Length 2, ApplicationDataLength 2, MAC 16).
+ */
+static void test_in_session_requests(void **state)
+{
+	struct spdm_get_meas g = { .attributes = SPDM_MEAS_ATTR_SIGNATURE,
+				   .operation = SPDM_MEAS_OP_ALL };
+	struct spdm_get_cert gc = { .slot = 0, .offset = 0, .length = 0xffff };
+	struct spdm_params p = { .version = 0x13, .hash_size = 48, .sig_size = 96 };
+	uint8_t q[64], rsp[SPDM_MAX_MSG_SIZE], th[SPDM_MAX_HASH_SIZE];
+	struct spdm_tbuf a = { 0 }, l = { 0 };
+	struct spdm_cert_portion cp;
+	struct spdm_meas_rsp m;
+	const uint8_t *r;
+	struct world w;
+	unsigned int nb;
+	size_t rn, len;
+	uint32_t sid;
+	int n;
+
+	world_init(&w, 0x13, 0x13, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, SPDM_DHE_SECP384R1,
+		   false, NULL);
+	w.loop.vca_msgs = 3;
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_int_equal(w.loop.vca_msgs, 0);
+	/* No session yet: the in-session calls refuse. */
+	assert_errno(ENOTCONN, spdm_req_session_get_measurements(w.req, true, NULL, 0, NULL, NULL));
+	assert_errno(ENOTCONN, spdm_req_session_get_digests(w.req));
+	assert_ok(spdm_req_get_digests(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	assert_ok(spdm_req_start_session(w.req, 0, &sid));
+	/* Plain, unsigned: enters the connection's L only. */
+	assert_ok(spdm_req_get_measurements(w.req, false, NULL, 0, NULL, NULL));
+
+	/* In-session signed GET_MEASUREMENTS, checked independently. */
+	memset(g.nonce, 0x5a, sizeof(g.nonce));
+	memset(g.context, 0xc3, sizeof(g.context));
+	n = spdm_encode_get_measurements(0x13, &g, q, sizeof(q));
+	assert_true(n > 0);
+	assert_ok(spdm_req_session_xfer(w.req, q, (size_t)n, &r, &rn));
+	memcpy(rsp, r, rn);
+	assert_ok(spdm_decode_measurements(&p, true, rsp, rn, &m));
+	assert_int_equal(m.num_blocks, 2);
+	assert_ok(spdm_tbuf_append(&a, w.loop.vca, w.loop.vca_len));
+	assert_ok(spdm_tbuf_append(&l, q, (size_t)n));
+	assert_ok(spdm_tbuf_append(&l, rsp, m.sig_offset));
+	assert_ok(spdm_tbuf_hash(SPDM_HASH_SHA384, th, &a, &l, NULL, NULL));
+	assert_ok(spdm_verify_transcript(w.cs->leaf_key, 0x13, SPDM_ASYM_ECDSA_P384,
+					 SPDM_HASH_SHA384, SPDM_CTX_MEASUREMENTS, th, m.signature,
+					 p.sig_size));
+	/* The same request again: the session's L restarted after signing. */
+	assert_ok(spdm_req_session_xfer(w.req, q, (size_t)n, &r, &rn));
+	memcpy(rsp, r, rn);
+	assert_ok(spdm_decode_measurements(&p, true, rsp, rn, &m));
+	spdm_tbuf_reset(&l);
+	assert_ok(spdm_tbuf_append(&l, q, (size_t)n));
+	assert_ok(spdm_tbuf_append(&l, rsp, m.sig_offset));
+	assert_ok(spdm_tbuf_hash(SPDM_HASH_SHA384, th, &a, &l, NULL, NULL));
+	assert_ok(spdm_verify_transcript(w.cs->leaf_key, 0x13, SPDM_ASYM_ECDSA_P384,
+					 SPDM_HASH_SHA384, SPDM_CTX_MEASUREMENTS, th, m.signature,
+					 p.sig_size));
+
+	/* Through the requester API: unsigned then signed (both in L). */
+	assert_ok(spdm_req_session_get_measurements(w.req, false, NULL, 0, NULL, NULL));
+	assert_ok(spdm_req_session_get_measurements(w.req, true, NULL, 0, &len, &nb));
+	assert_int_equal(nb, 2);
+	/* A HEARTBEAT in between resets the session's L on both sides. */
+	assert_ok(spdm_req_session_get_measurements(w.req, false, NULL, 0, NULL, NULL));
+	assert_ok(spdm_req_heartbeat(w.req));
+	assert_ok(spdm_req_session_get_measurements(w.req, true, NULL, 0, NULL, NULL));
+
+	/* In-session GET_DIGESTS and a whole-chain GET_CERTIFICATE. */
+	assert_ok(spdm_req_session_get_digests(w.req));
+	n = spdm_encode_get_certificate(0x13, &gc, q, sizeof(q));
+	assert_true(n > 0);
+	assert_ok(spdm_req_session_xfer(w.req, q, (size_t)n, &r, &rn));
+	assert_ok(spdm_decode_certificate(0x13, r, rn, &cp));
+	assert_int_equal(cp.portion_len, 512 - 24 - 8);
+	assert_int_equal(rn, 512 - 24);
+
+	/* The connection's L still holds the unsigned plain exchange. */
+	assert_ok(spdm_req_get_measurements(w.req, true, NULL, 0, NULL, NULL));
+	/* B took no in-session exchange. */
+	assert_ok(spdm_req_challenge(w.req, 0, SPDM_MEAS_SUMMARY_NONE));
+	assert_ok(spdm_req_end_session(w.req));
+	assert_errno(ENOTCONN, spdm_req_session_get_measurements(w.req, false, NULL, 0, NULL, NULL));
+	spdm_tbuf_free(&a);
+	spdm_tbuf_free(&l);
+	world_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -904,6 +1019,7 @@ int main(void)
 		cmocka_unit_test(test_mitm_flip),
 		cmocka_unit_test(test_response_not_ready),
 		cmocka_unit_test(test_key_update_all_keys_ack_under_new_key),
+		cmocka_unit_test(test_in_session_requests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
