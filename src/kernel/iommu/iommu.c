@@ -113,6 +113,8 @@ static void iommu_domain_release(struct iommu_domain *d)
 
 void iommu_domain_free(struct iommu_domain *d)
 {
+	struct iommu_domain *parent;
+
 	if (!d || d->is_static)
 		return;
 	if (d->users) {
@@ -121,23 +123,42 @@ void iommu_domain_free(struct iommu_domain *d)
 		pl_err("iommu: domain freed while attached to %u group(s)", d->users);
 		return;
 	}
+	if (d->nr_nested) {
+		/* Nested domains translate through its tables (Linux: the
+		 * nested HWPT holds a reference on its parent). */
+		pl_err("iommu: nest parent freed with %u nested domain(s)", d->nr_nested);
+		return;
+	}
+	parent = d->parent;
 	iommu_domain_release(d);
+	if (parent)
+		parent->nr_nested--;
 }
 
 static struct iommu_domain *iommu_alloc_paging(const struct iommu_ops *ops,
-					       struct iommu_dev *dev, unsigned int type)
+					       struct iommu_dev *dev, unsigned int type,
+					       uint32_t flags)
 {
 	struct iommu_domain *d;
 
-	if (!ops->domain_alloc_paging)
+	if (flags & ~IOMMU_PAGING_F_NEST_PARENT)
 		return ERR_PTR(-EOPNOTSUPP);
-	d = ops->domain_alloc_paging(dev);
+	if (flags) {
+		if (!ops->domain_alloc_paging_flags)
+			return ERR_PTR(-EOPNOTSUPP);
+		d = ops->domain_alloc_paging_flags(dev, flags);
+	} else if (ops->domain_alloc_paging) {
+		d = ops->domain_alloc_paging(dev);
+	} else {
+		return ERR_PTR(-EOPNOTSUPP);
+	}
 	if (IS_ERR(d))
 		return d;
 	if (!d)
 		return ERR_PTR(-ENOMEM);
 	d->type = type;
 	d->owner = ops;
+	d->nest_parent = flags & IOMMU_PAGING_F_NEST_PARENT;
 	if (!d->pgsize_bitmap)
 		d->pgsize_bitmap = ops->pgsize_bitmap;
 	return d;
@@ -145,7 +166,93 @@ static struct iommu_domain *iommu_alloc_paging(const struct iommu_ops *ops,
 
 struct iommu_domain *iommu_paging_domain_alloc(struct iommu_dev *dev)
 {
-	return iommu_alloc_paging(dev->isys->ops, dev, IOMMU_DOMAIN_UNMANAGED);
+	return iommu_alloc_paging(dev->isys->ops, dev, IOMMU_DOMAIN_UNMANAGED, 0);
+}
+
+struct iommu_domain *iommu_paging_domain_alloc_flags(struct iommu_dev *dev, uint32_t flags)
+{
+	return iommu_alloc_paging(dev->isys->ops, dev, IOMMU_DOMAIN_UNMANAGED, flags);
+}
+
+struct iommu_domain *iommu_domain_alloc_nested(struct iommu_dev *dev,
+					       struct iommu_domain *parent, uint32_t flags,
+					       const struct iommu_user_data *user_data)
+{
+	const struct iommu_ops *ops = dev->isys->ops;
+	struct iommu_domain *d;
+
+	/* The order of Linux's iommufd_hwpt_nested_alloc(): data first,
+	 * then driver support, then the parent. */
+	if (!user_data || !user_data->len || flags)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!ops->domain_alloc_nested)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!parent || parent->type != IOMMU_DOMAIN_UNMANAGED || !parent->nest_parent ||
+	    parent->owner != ops)
+		return ERR_PTR(-EINVAL);
+	d = ops->domain_alloc_nested(dev, parent, flags, user_data);
+	if (IS_ERR(d))
+		return d;
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	d->type = IOMMU_DOMAIN_NESTED;
+	d->owner = ops;
+	d->parent = parent;
+	parent->nr_nested++;	/* dropped when d is freed */
+	return d;
+}
+
+int iommu_domain_cache_invalidate_user(struct iommu_domain *d,
+				       struct iommu_user_data_array *array)
+{
+	if (d->type != IOMMU_DOMAIN_NESTED || !d->ops->cache_invalidate_user) {
+		array->entry_num = 0;
+		return -EINVAL;
+	}
+	return d->ops->cache_invalidate_user(d, array);
+}
+
+void *iommu_get_hw_info(struct iommu_dev *dev, uint32_t *length, uint32_t *type)
+{
+	const struct iommu_ops *ops = dev->isys->ops;
+
+	if (!ops->hw_info)
+		return ERR_PTR(-EOPNOTSUPP);
+	return ops->hw_info(dev, length, type);
+}
+
+int __iommu_copy_struct_from_user(void *dst, const struct iommu_user_data *src,
+				  unsigned int type, size_t dst_len, size_t min_len)
+{
+	if (!dst || !src)
+		return -EINVAL;
+	if (src->type != type)
+		return -EINVAL;
+	if (src->len < min_len || dst_len < src->len)
+		return -EINVAL;
+	if (!src->uptr)
+		return -EFAULT;
+	/* Linux's copy_struct_from_user() with usize <= ksize: the fields
+	 * an older user struct lacks read as zero. */
+	memcpy(dst, src->uptr, src->len);
+	memset((uint8_t *)dst + src->len, 0, dst_len - src->len);
+	return 0;
+}
+
+int __iommu_copy_struct_from_user_array(void *dst, const struct iommu_user_data_array *src,
+					unsigned int type, unsigned int index,
+					size_t dst_len, size_t min_len)
+{
+	struct iommu_user_data one;
+
+	if (!src || index >= src->entry_num)
+		return -EINVAL;
+	if (!src->uptr)
+		return -EFAULT;
+	one.type = src->type;
+	one.uptr = (const uint8_t *)src->uptr + src->entry_len * index;
+	one.len = src->entry_len;
+	return __iommu_copy_struct_from_user(dst, &one, type, dst_len, min_len);
 }
 
 /* Keep the MSI window and every host bridge aperture out of the DMA
@@ -182,7 +289,7 @@ static struct iommu_domain *iommu_alloc_dma(struct iommu_subsys *isys, struct io
 	uint64_t granule, start, last;
 	int rc;
 
-	d = iommu_alloc_paging(isys->ops, dev, IOMMU_DOMAIN_DMA);
+	d = iommu_alloc_paging(isys->ops, dev, IOMMU_DOMAIN_DMA, 0);
 	if (IS_ERR(d))
 		return d;
 	granule = 1ull << pl_ffs64(d->pgsize_bitmap);
@@ -353,14 +460,16 @@ err_revert:
 	iommu_group_for_each_dev(g, dev) {
 		/* A group that had no domain yet (default domain setup)
 		 * goes to the driver's blocked domain, so no device is left
-		 * on the domain the caller is about to free. */
+		 * on the domain the caller is about to free. The device that
+		 * failed goes back too (as in Linux): a driver may have
+		 * blocked it on the way out. */
 		struct iommu_domain *back = g->domain ? g->domain : g->isys->ops->blocked_domain;
 
-		if (dev == last)
-			break;
 		if (back && iommu_attach_one(back, dev))
 			pl_err("iommu: %s: cannot return to its previous domain",
 			       pci_name(dev->pdev));
+		if (dev == last)
+			break;
 	}
 	return result;
 }
@@ -472,7 +581,7 @@ static int iommu_alloc_blocking(struct iommu_group *g)
 	/* A driver without a blocked domain: an empty paging domain blocks
 	 * every DMA just as well. */
 	d = iommu_alloc_paging(ops, list_first_entry(&g->devices, struct iommu_dev, group_node),
-			       IOMMU_DOMAIN_UNMANAGED);
+			       IOMMU_DOMAIN_UNMANAGED, 0);
 	if (IS_ERR(d))
 		return (int)PTR_ERR(d);
 	g->blocking_domain = d;

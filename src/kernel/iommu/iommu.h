@@ -13,7 +13,9 @@
  *                 + group_device): its group, the driver's private data.
  *   iommu_domain  a translation: blocked, identity, paging (unmanaged for
  *                 users such as VFIO/iommufd, or DMA for the kernel's DMA
- *                 API with an IOVA allocator), nested (placeholder).
+ *                 API with an IOVA allocator), nested (a user-owned stage-1
+ *                 table in the driver's format, translated through a parent
+ *                 paging domain allocated as a nest parent).
  *
  * Ownership (Linux's DMA ownership model): a group's owner_cnt counts
  * kernel drivers using the default domain (owner NULL) or users that
@@ -59,6 +61,50 @@ struct iommu_subsys;
 #define IOMMU_DOMAIN_DMA	(__IOMMU_DOMAIN_PAGING | __IOMMU_DOMAIN_DMA_API)
 #define IOMMU_DOMAIN_NESTED	__IOMMU_DOMAIN_NESTED
 
+/* Paging domain allocation flags (values of Linux's IOMMU_HWPT_ALLOC_*). */
+#define IOMMU_PAGING_F_NEST_PARENT	BIT(0)	/* may be the parent of nested domains */
+
+/*
+ * Driver-specific data a user passed in (Linux's struct iommu_user_data):
+ * type is an IOMMU_HWPT_DATA_* value of <linux/iommufd.h>; uptr/len the
+ * bytes, already copied into the caller's memory by the uAPI layer.
+ */
+struct iommu_user_data {
+	unsigned int type;
+	const void *uptr;
+	size_t len;
+};
+
+/* An array of fixed-size driver-specific entries (Linux's struct
+ * iommu_user_data_array); entry_num is updated to the entries handled. */
+struct iommu_user_data_array {
+	unsigned int type;
+	const void *uptr;
+	size_t entry_len;
+	uint32_t entry_num;
+};
+
+/*
+ * Linux's __iommu_copy_struct_from_user(): -EINVAL when the type differs
+ * or len is below min_len or above dst_len; a shorter (older) struct is
+ * zero-extended.
+ */
+int __iommu_copy_struct_from_user(void *dst, const struct iommu_user_data *src,
+				  unsigned int type, size_t dst_len, size_t min_len);
+#define iommu_copy_struct_from_user(kdst, user_data, data_type, min_last)	\
+	__iommu_copy_struct_from_user(kdst, user_data, data_type, sizeof(*(kdst)), \
+				      offsetof(__typeof__(*(kdst)), min_last) +	\
+				      sizeof((kdst)->min_last))
+/* Entry index of an array, same rules (entry_len is the entry's size). */
+int __iommu_copy_struct_from_user_array(void *dst, const struct iommu_user_data_array *src,
+					unsigned int type, unsigned int index,
+					size_t dst_len, size_t min_len);
+#define iommu_copy_struct_from_user_array(kdst, array, data_type, index, min_last) \
+	__iommu_copy_struct_from_user_array(kdst, array, data_type, index,	\
+					    sizeof(*(kdst)),			\
+					    offsetof(__typeof__(*(kdst)), min_last) + \
+					    sizeof((kdst)->min_last))
+
 /* Capabilities a driver may report (subset of Linux's enum iommu_cap). */
 enum iommu_cap {
 	IOMMU_CAP_CACHE_COHERENCY,	/* DMA is cache coherent */
@@ -81,6 +127,12 @@ struct iommu_domain_ops {
 				uint64_t pgcount);
 	/* 0 when iova is not mapped. */
 	uint64_t (*iova_to_phys)(struct iommu_domain *d, uint64_t iova);
+	/* Nested domains: invalidate what the hardware caches of the user's
+	 * stage-1 table, one driver-specific entry at a time. Linux's rules:
+	 * array->entry_num is set to the entries handled before any error;
+	 * -EINVAL for a type the domain does not take. */
+	int (*cache_invalidate_user)(struct iommu_domain *d,
+				     struct iommu_user_data_array *array);
 	void (*free)(struct iommu_domain *d);
 };
 
@@ -105,6 +157,21 @@ struct iommu_ops {
 	/* A paging domain (UNMANAGED), ERR_PTR on failure. The core sets
 	 * type, owner, and the DMA cookie as needed. */
 	struct iommu_domain *(*domain_alloc_paging)(struct iommu_dev *dev);
+	/* Same with IOMMU_PAGING_F_* flags (Linux's domain_alloc_paging_flags);
+	 * -EOPNOTSUPP for flags the driver or hardware cannot honour.
+	 * Optional: without it only flags 0 is possible. */
+	struct iommu_domain *(*domain_alloc_paging_flags)(struct iommu_dev *dev,
+							  uint32_t flags);
+	/* A nested domain over parent (a nest-parent paging domain of this
+	 * driver) from user data (Linux's domain_alloc_nested). The core sets
+	 * type NESTED, owner and parent. ERR_PTR: -EOPNOTSUPP for a data type
+	 * or hardware without nesting, -EINVAL for bad data or parent. */
+	struct iommu_domain *(*domain_alloc_nested)(struct iommu_dev *dev,
+						    struct iommu_domain *parent, uint32_t flags,
+						    const struct iommu_user_data *user_data);
+	/* Hardware information for dev's IOMMU (Linux's hw_info): a blob the
+	 * caller frees, its length and IOMMU_HW_INFO_TYPE_*; ERR_PTR(-errno). */
+	void *(*hw_info)(struct iommu_dev *dev, uint32_t *length, uint32_t *type);
 	/* Static blocked and identity domains (NULL: not supported). */
 	struct iommu_domain *blocked_domain;
 	struct iommu_domain *identity_domain;
@@ -127,6 +194,9 @@ struct iommu_domain {
 	struct iova_domain *iovad;		/* DMA domains: the DMA API's IOVAs */
 	unsigned int users;			/* groups attached */
 	bool is_static;				/* driver's blocked/identity: never freed */
+	bool nest_parent;			/* paging, IOMMU_PAGING_F_NEST_PARENT */
+	struct iommu_domain *parent;		/* nested: the stage-2 domain */
+	unsigned int nr_nested;			/* nest parent: nested domains on it */
 };
 
 /* Why a device ended up in its group (for `pcilab demo`). */
@@ -219,6 +289,30 @@ static inline const char *iommu_group_reason(const struct iommu_group *g)
 
 /* A paging (UNMANAGED) domain from the driver of dev's group. */
 struct iommu_domain *iommu_paging_domain_alloc(struct iommu_dev *dev);
+/* With IOMMU_PAGING_F_* flags: -EOPNOTSUPP for unknown flags or a driver
+ * or unit that cannot honour them. A nest parent is an ordinary UNMANAGED
+ * domain (attachable, mappable) that is never a group's default domain,
+ * so the DMA API never uses it. */
+struct iommu_domain *iommu_paging_domain_alloc_flags(struct iommu_dev *dev, uint32_t flags);
+/*
+ * A nested domain: the user's stage-1 table (user_data, driver format)
+ * translated through parent (Linux's IOMMU_HWPT_ALLOC with a parent HWPT).
+ * -EOPNOTSUPP: empty user data, no driver support, unknown flags (none are
+ * defined); -EINVAL: parent is not a nest-parent paging domain of dev's
+ * driver; otherwise the driver's errno. parent must outlive the domain
+ * (iommu_domain_free refuses a parent with nested domains).
+ */
+struct iommu_domain *iommu_domain_alloc_nested(struct iommu_dev *dev,
+					       struct iommu_domain *parent, uint32_t flags,
+					       const struct iommu_user_data *user_data);
+/* Invalidate a nested domain's caches from user entries (Linux's
+ * IOMMU_HWPT_INVALIDATE on a nested HWPT): -EINVAL if d is not nested,
+ * else the driver's result; array->entry_num is the entries handled. */
+int iommu_domain_cache_invalidate_user(struct iommu_domain *d,
+				       struct iommu_user_data_array *array);
+/* The driver's hardware information for dev (IOMMU_GET_HW_INFO): blob to
+ * free(), ERR_PTR(-EOPNOTSUPP) when the driver reports none. */
+void *iommu_get_hw_info(struct iommu_dev *dev, uint32_t *length, uint32_t *type);
 void iommu_domain_free(struct iommu_domain *d);
 
 /* Map size bytes at iova to paddr, in the largest pages alignment allows;

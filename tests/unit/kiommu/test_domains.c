@@ -239,6 +239,32 @@ static void test_identity_and_blocked(void **state)
 	assert_errno(EINVAL, iommu_map(iommu_mock_ops.blocked_domain, 0, 0, SZ_4K, IOMMU_READ));
 }
 
+/* A driver without nesting or hardware info (the mock): the core says
+ * -EOPNOTSUPP, as Linux's iommufd does for ops a driver lacks. */
+static void test_nested_unsupported(void **state)
+{
+	struct kworld w = { 0 };
+	struct iommu_domain *d;
+	struct iommu_dev *dev;
+	uint32_t len, type, data = 0;
+	struct iommu_user_data ud = { 1, &data, sizeof(data) };
+	struct iommu_user_data_array a = { 0, &data, sizeof(data), 1 };
+
+	two_group_world(&w);
+	dev = kw_dev(&w, 2, 0, 0);
+	assert_err_ptr(EOPNOTSUPP, iommu_get_hw_info(dev, &len, &type));
+	assert_err_ptr(EOPNOTSUPP, iommu_paging_domain_alloc_flags(dev, IOMMU_PAGING_F_NEST_PARENT));
+	assert_err_ptr(EOPNOTSUPP, iommu_paging_domain_alloc_flags(dev, BIT(7)));
+	d = iommu_paging_domain_alloc_flags(dev, 0);
+	assert_false(IS_ERR(d));
+	assert_false(d->nest_parent);
+	assert_err_ptr(EOPNOTSUPP, iommu_domain_alloc_nested(dev, d, 0, &ud));
+	assert_errno(EINVAL, iommu_domain_cache_invalidate_user(d, &a));
+	assert_int_equal(a.entry_num, 0);
+	iommu_domain_free(d);
+	kw_down(&w);
+}
+
 /* ------------------------------------------------------------ IOVA */
 
 static void test_iova_alloc(void **state)
@@ -358,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_claim_dma_owner),
 		cmocka_unit_test(test_mock_map_unmap),
 		cmocka_unit_test(test_identity_and_blocked),
+		cmocka_unit_test(test_nested_unsupported),
 		cmocka_unit_test(test_iova_alloc),
 		cmocka_unit_test(test_dma_api),
 	};

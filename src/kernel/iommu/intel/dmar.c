@@ -154,18 +154,60 @@ int vtd_flush_context_dev(struct vtd_unit *u, uint16_t sid, uint16_t did)
 	return vtd_qi_submit(u, d, 3);
 }
 
-/* PASID-cache, PASID-selective (§6.5.2.2), then the DID's IOTLB: the
- * entry's translation changed. */
-int vtd_flush_pasid(struct vtd_unit *u, uint16_t did, uint32_t pasid)
+/* PASID-cache, PASID-selective (§6.5.2.2), then the IOTLB of what the
+ * entry translated: §6.5.3.3 names the IOTLB descriptor (domain-selective)
+ * for second-stage and pass-through entries, the PASID-based IOTLB
+ * descriptor (PASID-selective) for first-stage and nested ones. */
+int vtd_flush_pasid(struct vtd_unit *u, uint16_t did, uint32_t pasid, unsigned int pgtt)
 {
 	struct vtd_inv_desc d[2] = { { { 0 } } };
 
 	d[0].qw[0] = VTD_INV_PC | ((uint64_t)VTD_INV_PC_G_PASID << VTD_INV_G_SHIFT) |
 		     ((uint64_t)did << VTD_INV_DID_SHIFT) |
 		     ((uint64_t)pasid << VTD_INV_PASID_SHIFT);
-	d[1].qw[0] = VTD_INV_IOTLB | ((uint64_t)VTD_INV_G_DOMAIN << VTD_INV_G_SHIFT) |
-		     ((uint64_t)did << VTD_INV_DID_SHIFT);
+	if (pgtt == VTD_PGTT_FS || pgtt == VTD_PGTT_NESTED)
+		d[1].qw[0] = VTD_INV_PIOTLB |
+			     ((uint64_t)VTD_INV_PIOTLB_G_PASID << VTD_INV_G_SHIFT) |
+			     ((uint64_t)did << VTD_INV_DID_SHIFT) |
+			     ((uint64_t)pasid << VTD_INV_PASID_SHIFT);
+	else
+		d[1].qw[0] = VTD_INV_IOTLB | ((uint64_t)VTD_INV_G_DOMAIN << VTD_INV_G_SHIFT) |
+			     ((uint64_t)did << VTD_INV_DID_SHIFT);
 	return vtd_qi_submit(u, d, 2);
+}
+
+int vtd_flush_piotlb(struct vtd_unit *u, uint16_t did, uint32_t pasid, uint64_t addr,
+		     uint64_t npages, bool ih)
+{
+	unsigned int mamv = (unsigned int)(u->cap >> VTD_CAP_MAMV_SHIFT) & 0x3f;
+	uint64_t first = addr >> 12, last;
+	struct vtd_inv_desc d = { { 0 } };
+	unsigned int am = 0;
+	bool all = npages == UINT64_MAX;
+
+	if (!npages)
+		return 0;
+	/* A range running past the 52-bit page number space is "all". */
+	if (!all && npages - 1 > (UINT64_MAX >> 12) - first)
+		all = true;
+	if (!all) {
+		last = first + npages - 1;
+		while ((first >> am) != (last >> am))
+			am++;
+		all = am > mamv;
+	}
+	d.qw[0] = VTD_INV_PIOTLB | ((uint64_t)did << VTD_INV_DID_SHIFT) |
+		  ((uint64_t)pasid << VTD_INV_PASID_SHIFT);
+	if (all) {
+		/* Non-global entries of (DID, PASID), §6.5.2.4 G=10b. */
+		d.qw[0] |= (uint64_t)VTD_INV_PIOTLB_G_PASID << VTD_INV_G_SHIFT;
+	} else {
+		/* G=11b: page-selective-within-PASID, address aligned to AM. */
+		d.qw[0] |= (uint64_t)VTD_INV_PIOTLB_G_PAGE << VTD_INV_G_SHIFT;
+		d.qw[1] = (((first >> am) << am) << 12 & VTD_INV_ADDR_MASK) |
+			  (ih ? VTD_INV_IH : 0) | am;
+	}
+	return vtd_qi_submit(u, &d, 1);
 }
 
 int vtd_flush_iotlb_domain(struct vtd_unit *u, uint16_t did)
@@ -246,10 +288,23 @@ const char *intel_iommu_fault_reason_str(uint8_t reason)
 	case VTD_FR_SPT_NOT_PRESENT:	return "SM: PASID table entry not present";
 	case VTD_FR_SPT_RSVD:		return "SM: Reserved bit set in the PASID table entry";
 	case VTD_FR_SPT_INVALID:	return "SM: Invalid PASID table entry programming";
+	case VTD_FR_SPT_ERE:		return "SM: Execute request with ERE clear in the PASID entry";
+	case VTD_FR_SPT_SRE:		return "SM: Supervisor request with SRE clear in the PASID entry";
+	case VTD_FR_SFS_ACCESS:	return "SM: Error accessing a first-stage entry";
+	case VTD_FR_SFS_NOT_PRESENT:	return "SM: First-stage entry not present";
+	case VTD_FR_SFS_RSVD:		return "SM: Reserved bit set in a first-stage entry";
+	case VTD_FR_SFS_PTR_ACCESS:	return "SM: Error accessing the first-stage table pointer";
+	case VTD_FR_SFS_NEST_MGAW:	return "SM: Nested first-stage address beyond the second-stage width";
+	case VTD_FR_SFS_NEST_PTR_RD:	return "SM: Nested first-stage table pointer not readable";
+	case VTD_FR_SFS_NEST_RD:	return "SM: Nested first-stage entry not readable";
+	case VTD_FR_SFS_NEST_WR:	return "SM: Nested first-stage A/D update not writable";
 	case VTD_FR_SSS_ACCESS:	return "SM: Error accessing a second-stage entry";
 	case VTD_FR_SSS_NOT_PRESENT:	return "SM: Second-stage entry not present";
 	case VTD_FR_SSS_RSVD:		return "SM: Reserved bit set in a second-stage entry";
 	case VTD_FR_SSS_PTR:		return "SM: Second-stage table pointer outside the address width";
+	case VTD_FR_SGN_CANONICAL:	return "SM: Non-canonical first-stage input address";
+	case VTD_FR_SGN_USER:		return "SM: User request to a supervisor page";
+	case VTD_FR_SGN_EXEC:		return "SM: Execute request to a non-executable page";
 	case VTD_FR_SGN_HAW:		return "SM: Output address beyond the host address width";
 	case VTD_FR_SGN_SS_AW:		return "SM: Input address beyond the second-stage width";
 	case VTD_FR_SGN_WRITE:		return "SM: Write to a page without write permission";

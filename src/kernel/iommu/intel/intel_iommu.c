@@ -9,6 +9,8 @@
  * (they are in one group, so they always share a domain). Attaching writes
  * the RID_PASID entry (§9.6) of each RID:
  *   paging   PGTT second-stage, the domain's table and its DID on the unit
+ *   nested   PGTT nested: the user's first-stage table (a GPA), the
+ *            parent's second-stage table, the nested domain's DID (nested.c)
  *   identity PGTT pass-through (ECAP.PT), DID VTD_DID_IDENTITY
  *   blocked  not present: every request faults (SPT.2)
  * A present entry is first torn down (P cleared, PASID cache and IOTLB of
@@ -16,6 +18,7 @@
  * §9.6 require for changing a PASID entry software did not own alone.
  */
 #include <stdlib.h>
+#include <linux/iommufd.h>
 
 #include "base/err.h"
 #include "base/fault.h"
@@ -139,9 +142,14 @@ static void vtd_rid_put(struct vtd_unit *u, struct vtd_rid *r, uint16_t did)
 
 /* ------------------------------------------------------------ PASID entry */
 
-/* Write RID_PASID's entry of every RID of dev: entry qwords 0-1 (the
- * rest stays 0: no first stage). pe0 0 leaves them not present. */
-static int vtd_dev_set_pasid(struct vtd_dev *vd, uint64_t pe0, uint16_t did)
+static unsigned int pe_pgtt(uint64_t pe0)
+{
+	return (unsigned int)((pe0 & VTD_PE0_PGTT_MASK) >> VTD_PE0_PGTT_SHIFT);
+}
+
+/* Write RID_PASID's entry of every RID of dev: qwords 0-2 (the rest stays
+ * 0). pe0 0 leaves them not present. */
+static int vtd_dev_set_pasid(struct vtd_dev *vd, uint64_t pe0, uint64_t pe2, uint16_t did)
 {
 	struct vtd_unit *u = vd->unit;
 	struct vtd *v = u->vtd;
@@ -157,19 +165,22 @@ static int vtd_dev_set_pasid(struct vtd_dev *vd, uint64_t pe0, uint16_t did)
 
 			/* Tear down first: P clear, then flush the old DID. */
 			vtd_st(v, pe, old & ~VTD_PE0_P);
-			r2 = vtd_flush_pasid(u, old_did, VTD_RID_PASID);
+			r2 = vtd_flush_pasid(u, old_did, VTD_RID_PASID, pe_pgtt(old));
 			if (r2 && !rc)
 				rc = r2;
 		}
 		if (!pe0) {
 			vtd_st(v, pe, 0);
+			vtd_st(v, pe + 16, 0);
 			continue;
 		}
+		/* Qword 0 (P) last: the unit never sees a half-written entry. */
 		vtd_st(v, pe + 8, did);
+		vtd_st(v, pe + 16, pe2);
 		vtd_st(v, pe, pe0);
 		/* Not-present entries are not cached (CAP.CM 0), but the
 		 * flush keeps this right on caching-mode hardware too. */
-		r2 = vtd_flush_pasid(u, did, VTD_RID_PASID);
+		r2 = vtd_flush_pasid(u, did, VTD_RID_PASID, pe_pgtt(pe0));
 		if (r2 && !rc)
 			rc = r2;
 	}
@@ -178,21 +189,23 @@ static int vtd_dev_set_pasid(struct vtd_dev *vd, uint64_t pe0, uint16_t did)
 
 /* ------------------------------------------------------------ domains */
 
-static struct vtd_domain_unit *vtd_domain_unit_find(struct vtd_domain *dom,
+static struct vtd_domain_unit *vtd_domain_unit_find(struct list_head *units,
 						    struct vtd_unit *u)
 {
 	struct vtd_domain_unit *du;
 
-	list_for_each_entry(du, &dom->units, node)
+	list_for_each_entry(du, units, node)
 		if (du->unit == u)
 			return du;
 	return NULL;
 }
 
-static int vtd_domain_unit_get(struct vtd_domain *dom, struct vtd_unit *u,
-			       struct vtd_domain_unit **out)
+/* A reference on the DID a domain (its units list) has on u, allocating
+ * one on first use. */
+int vtd_domain_unit_get(struct list_head *units, struct vtd_unit *u,
+			struct vtd_domain_unit **out)
 {
-	struct vtd_domain_unit *du = vtd_domain_unit_find(dom, u);
+	struct vtd_domain_unit *du = vtd_domain_unit_find(units, u);
 	int rc;
 
 	if (du) {
@@ -210,21 +223,25 @@ static int vtd_domain_unit_get(struct vtd_domain *dom, struct vtd_unit *u,
 	}
 	du->unit = u;
 	du->refs = 1;
-	list_add_tail(&du->node, &dom->units);
+	list_add_tail(&du->node, units);
 	*out = du;
 	return 0;
 }
 
-static void vtd_domain_unit_put(struct vtd_domain *dom, struct vtd_unit *u)
+void vtd_domain_unit_put(struct list_head *units, struct vtd_unit *u)
 {
-	struct vtd_domain_unit *du = vtd_domain_unit_find(dom, u);
+	struct vtd_domain_unit *du = vtd_domain_unit_find(units, u);
 
 	if (!du || --du->refs)
 		return;
 	/* Nothing on this unit carries the DID any more: drop what the
-	 * IOTLB still holds for it before the DID is reused. */
-	(void)vtd_flush_iotlb_domain(u, du->did);
-	vtd_did_free(u, du->did);
+	 * IOTLB still holds for it before the DID is reused. If that fails
+	 * the DID is never reused (stale entries would serve its next
+	 * domain). */
+	if (vtd_flush_iotlb_domain(u, du->did))
+		pl_err("DMAR: unit %u: DID %u retired, its IOTLB flush failed", u->idx, du->did);
+	else
+		vtd_did_free(u, du->did);
 	list_del(&du->node);
 	free(du);
 }
@@ -235,25 +252,32 @@ static void vtd_dev_leave_domain(struct vtd_dev *vd)
 	struct iommu_domain *old = vd->domain;
 
 	if (old && (old->type & __IOMMU_DOMAIN_PAGING)) {
-		vtd_domain_unit_put(to_vtd_domain(old), vd->unit);
+		vtd_domain_unit_put(&to_vtd_domain(old)->units, vd->unit);
 		to_vtd_domain(old)->nr_devs--;
+	} else if (old && old->type == IOMMU_DOMAIN_NESTED) {
+		vtd_domain_unit_put(&vtd_nested_domain(old)->units, vd->unit);
+		vtd_nested_domain(old)->nr_devs--;
 	}
 	vd->domain = NULL;
 }
 
-static int vtd_attach_dev(struct iommu_domain *d, struct iommu_dev *dev)
+int vtd_attach_dev(struct iommu_domain *d, struct iommu_dev *dev)
 {
 	struct vtd_dev *vd = dev->priv;
 	struct vtd_unit *u = vd->unit;
 	struct vtd_domain_unit *du = NULL;
-	uint64_t pe0;
-	uint16_t did;
+	struct list_head *units = NULL;
+	unsigned int *nr_devs = NULL;
+	uint64_t pe0, pe2 = 0;
+	uint16_t did = 0;
 	int rc;
 
 	if (vd->domain == d)
 		return 0;
 	if (should_fail("vtd_attach_dev"))
 		return -ENOMEM;
+	/* Validate everything first: a refused attach leaves the device on
+	 * its old domain, untouched. */
 	switch (d->type) {
 	case IOMMU_DOMAIN_BLOCKED:
 		pe0 = 0;
@@ -267,34 +291,48 @@ static int vtd_attach_dev(struct iommu_domain *d, struct iommu_dev *dev)
 		      ((uint64_t)(u->levels - 2) << VTD_PE0_AW_SHIFT);
 		did = VTD_DID_IDENTITY;
 		break;
+	case IOMMU_DOMAIN_NESTED: {
+		struct vtd_nested *nd = vtd_nested_domain(d);
+
+		rc = vtd_nested_pasid_entry(nd, u, &pe0, &pe2);
+		if (rc)
+			return rc;
+		units = &nd->units;
+		nr_devs = &nd->nr_devs;
+		break;
+	}
 	default: {
 		struct vtd_domain *dom = to_vtd_domain(d);
 
 		if (dom->vtd != u->vtd || dom->levels > u->levels)
 			return -EINVAL;
-		rc = vtd_domain_unit_get(dom, u, &du);
-		if (rc)
-			return rc;
 		/* AW 1: 39-bit/3-level, 2: 48-bit/4-level (§9.6). */
 		pe0 = VTD_PE0_P | ((uint64_t)VTD_PGTT_SS << VTD_PE0_PGTT_SHIFT) |
 		      ((uint64_t)(dom->levels - 2) << VTD_PE0_AW_SHIFT) | dom->pgd;
-		did = du->did;
+		units = &dom->units;
+		nr_devs = &dom->nr_devs;
 		break;
 	}
 	}
-	rc = vtd_dev_set_pasid(vd, pe0, did);
+	if (units) {
+		rc = vtd_domain_unit_get(units, u, &du);
+		if (rc)
+			return rc;
+		did = du->did;
+	}
+	rc = vtd_dev_set_pasid(vd, pe0, pe2, did);
 	if (rc) {
 		/* The hardware state is uncertain now: block the device
 		 * rather than leave it on a half-written entry. */
-		(void)vtd_dev_set_pasid(vd, 0, 0);
+		(void)vtd_dev_set_pasid(vd, 0, 0, 0);
 		if (du)
-			vtd_domain_unit_put(to_vtd_domain(d), u);
+			vtd_domain_unit_put(units, u);
 		vtd_dev_leave_domain(vd);
 		return rc;
 	}
 	vtd_dev_leave_domain(vd);
-	if (du)
-		to_vtd_domain(d)->nr_devs++;
+	if (nr_devs)
+		(*nr_devs)++;
 	vd->domain = d;
 	vd->did = did;
 	return 0;
@@ -307,6 +345,10 @@ static void vtd_domain_flush(struct vtd_domain *dom, uint64_t iova, uint64_t siz
 	list_for_each_entry(du, &dom->units, node)
 		if (vtd_flush_iotlb_range(du->unit, du->did, iova, size))
 			pl_err("DMAR: unit %u: IOTLB flush failed", du->unit->idx);
+	/* Nested translations cached the combined result under their own
+	 * DIDs: those go too (Linux's nesting cache tags). */
+	if (dom->nest_parent)
+		vtd_nested_flush_parent(dom, iova, size);
 }
 
 static int vtd_map_pages(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
@@ -366,6 +408,8 @@ static void vtd_domain_free(struct iommu_domain *d)
 
 	if (dom->nr_devs || !list_empty(&dom->units))
 		pl_err("DMAR: paging domain freed with %u device(s) attached", dom->nr_devs);
+	if (dom->nest_parent && !list_empty(&dom->nested))
+		pl_err("DMAR: nest parent freed with nested domains on it");
 	vtd_pt_free(dom->vtd, dom->pgd, dom->levels);
 	free(dom);
 }
@@ -396,20 +440,36 @@ static struct iommu_domain vtd_identity = {
 	.is_static = true,
 };
 
-static struct iommu_domain *vtd_domain_alloc_paging(struct iommu_dev *dev)
+struct vtd_domain *vtd_paging_domain(struct iommu_domain *d)
+{
+	return d && d->ops == &vtd_paging_ops ? to_vtd_domain(d) : NULL;
+}
+
+static struct iommu_domain *vtd_domain_alloc_paging_flags(struct iommu_dev *dev,
+							  uint32_t flags)
 {
 	struct vtd *v = isys_vtd(dev->isys);
+	struct vtd_dev *vd = dev->priv;
 	struct vtd_domain *dom;
 	int rc;
 
 	if (!v)
 		return ERR_PTR(-ENODEV);
+	if (flags & ~IOMMU_PAGING_F_NEST_PARENT)
+		return ERR_PTR(-EOPNOTSUPP);
+	/* Linux's nested_supported(): scalable mode and ECAP.NEST (§11.4.3)
+	 * on the device's unit. A nest parent is a second-stage table,
+	 * which every domain of this driver already is. */
+	if ((flags & IOMMU_PAGING_F_NEST_PARENT) && (!vd || !(vd->unit->ecap & VTD_ECAP_NEST)))
+		return ERR_PTR(-EOPNOTSUPP);
 	dom = pl_zalloc(sizeof(*dom));
 	if (!dom)
 		return ERR_PTR(-ENOMEM);
 	dom->vtd = v;
 	dom->levels = v->levels;
+	dom->nest_parent = flags & IOMMU_PAGING_F_NEST_PARENT;
 	INIT_LIST_HEAD(&dom->units);
+	INIT_LIST_HEAD(&dom->nested);
 	rc = kpage_alloc(v->pool, &dom->pgd);
 	if (rc) {
 		free(dom);
@@ -421,6 +481,11 @@ static struct iommu_domain *vtd_domain_alloc_paging(struct iommu_dev *dev)
 	dom->domain.geometry.aperture_end = (1ull << (12 + 9 * dom->levels)) - 1;
 	dom->domain.geometry.force_aperture = true;
 	return &dom->domain;
+}
+
+static struct iommu_domain *vtd_domain_alloc_paging(struct iommu_dev *dev)
+{
+	return vtd_domain_alloc_paging_flags(dev, 0);
 }
 
 /* ------------------------------------------------------------ devices */
@@ -455,7 +520,7 @@ static void vtd_release_device(struct iommu_dev *dev)
 	/* Stop using the domain (iommu_ops.release_device), then the
 	 * context entries go with their last user. */
 	if (vd->domain)
-		(void)vtd_dev_set_pasid(vd, 0, 0);
+		(void)vtd_dev_set_pasid(vd, 0, 0, 0);
 	vtd_dev_leave_domain(vd);
 	for (i = vd->nr_rids; i-- > 0;)
 		vtd_rid_put(vd->unit, vd->rids[i], vd->did);
@@ -532,6 +597,27 @@ static bool vtd_capable(struct iommu_dev *dev, enum iommu_cap cap)
 	}
 }
 
+/* Linux's intel_iommu_hw_info(): the unit's CAP and ECAP as read from its
+ * registers (§11.4.2, §11.4.3), for the user to decide what a stage-1
+ * table may use. No erratum flag applies to the model. */
+static void *vtd_hw_info(struct iommu_dev *dev, uint32_t *length, uint32_t *type)
+{
+	struct vtd_dev *vd = dev->priv;
+	struct iommu_hw_info_vtd *info;
+
+	if (!vd)
+		return ERR_PTR(-ENODEV);
+	info = pl_zalloc(sizeof(*info));
+	if (!info)
+		return ERR_PTR(-ENOMEM);
+	info->flags = 0;
+	info->cap_reg = vtd_rd64(vd->unit, VTD_CAP_REG);
+	info->ecap_reg = vtd_rd64(vd->unit, VTD_ECAP_REG);
+	*length = sizeof(*info);
+	*type = IOMMU_HW_INFO_TYPE_INTEL_VTD;
+	return info;
+}
+
 const struct iommu_ops intel_iommu_ops = {
 	.name = "intel-iommu",
 	.init = vtd_init,
@@ -540,6 +626,9 @@ const struct iommu_ops intel_iommu_ops = {
 	.probe_device = vtd_probe_device,
 	.release_device = vtd_release_device,
 	.domain_alloc_paging = vtd_domain_alloc_paging,
+	.domain_alloc_paging_flags = vtd_domain_alloc_paging_flags,
+	.domain_alloc_nested = vtd_domain_alloc_nested,
+	.hw_info = vtd_hw_info,
 	.blocked_domain = &vtd_blocked,
 	.identity_domain = &vtd_identity,
 	.pgsize_bitmap = (1ull << 12) | (1ull << 21) | (1ull << 30),
@@ -564,10 +653,15 @@ uint64_t intel_iommu_pages_in_use(struct iommu_subsys *isys)
 uint16_t intel_iommu_domain_did(struct iommu_domain *d, unsigned int unit)
 {
 	struct vtd_domain_unit *du;
+	struct list_head *units;
 
-	if (!d || d->ops != &vtd_paging_ops)
+	if (vtd_paging_domain(d))
+		units = &to_vtd_domain(d)->units;
+	else if (vtd_nested_domain(d))
+		units = &vtd_nested_domain(d)->units;
+	else
 		return 0;
-	list_for_each_entry(du, &to_vtd_domain(d)->units, node)
+	list_for_each_entry(du, units, node)
 		if (du->unit->idx == unit)
 			return du->did;
 	return 0;

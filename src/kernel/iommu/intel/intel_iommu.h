@@ -51,7 +51,7 @@ unsigned int intel_iommu_fault_poll(struct iommu_subsys *isys, struct intel_iomm
 const char *intel_iommu_fault_reason_str(uint8_t reason);
 
 /* For tests and `pcilab demo`: units driven, page-table pages in use,
- * the DID a paging domain carries on unit idx (0: not attached there),
+ * the DID a paging or nested domain carries on unit idx (0: not attached there),
  * and the physical address of its top-level table. */
 unsigned int intel_iommu_nr_units(struct iommu_subsys *isys);
 uint64_t intel_iommu_pages_in_use(struct iommu_subsys *isys);

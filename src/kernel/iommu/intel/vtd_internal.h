@@ -87,6 +87,27 @@ struct vtd_domain {
 	unsigned int levels;
 	struct list_head units;		/* struct vtd_domain_unit */
 	unsigned int nr_devs;
+	bool nest_parent;		/* IOMMU_PAGING_F_NEST_PARENT */
+	struct list_head nested;	/* struct vtd_nested on this parent */
+};
+
+/*
+ * A nested domain (nested.c): the user's first-stage table, whose address
+ * and every table it points to are GPAs the unit translates through the
+ * parent's second stage (PGTT=011b, VT-d §3.8). It has a DID of its own on
+ * each unit (Linux does the same): cached nested translations are tagged
+ * with it, so two nested domains over one parent never share IOTLB
+ * entries, and the parent's unmaps flush these DIDs as well.
+ */
+struct vtd_nested {
+	struct iommu_domain domain;
+	struct vtd_domain *parent;
+	struct list_head parent_node;	/* in parent->nested */
+	uint64_t fsptr;			/* first-stage table, a GPA */
+	uint64_t flags;			/* IOMMU_VTD_S1_* */
+	unsigned int addr_width;	/* 48 (4-level) or 57 (5-level) */
+	struct list_head units;		/* struct vtd_domain_unit: its DIDs */
+	unsigned int nr_devs;
 };
 
 struct vtd_dev {
@@ -113,12 +134,45 @@ struct vtd_unit *vtd_unit_for_segment(struct vtd *v, uint16_t segment);
  * the wait status (0), or -ETIMEDOUT / -EIO (queue error). */
 int vtd_qi_submit(struct vtd_unit *u, const struct vtd_inv_desc *d, unsigned int n);
 int vtd_flush_context_dev(struct vtd_unit *u, uint16_t sid, uint16_t did);
-int vtd_flush_pasid(struct vtd_unit *u, uint16_t did, uint32_t pasid);
+/* A PASID entry of PGTT pgtt with DID did changed: PASID cache, then the
+ * IOTLB (domain-selective for second-stage and pass-through, PASID-based
+ * for first-stage and nested, §6.5.3.3). */
+int vtd_flush_pasid(struct vtd_unit *u, uint16_t did, uint32_t pasid, unsigned int pgtt);
 int vtd_flush_iotlb_domain(struct vtd_unit *u, uint16_t did);
 int vtd_flush_iotlb_range(struct vtd_unit *u, uint16_t did, uint64_t iova, uint64_t size);
+/* PASID-based IOTLB invalidation (§6.5.2.4) of npages 4 KiB pages at addr
+ * for (did, pasid): page-selective over the aligned 2^AM block covering
+ * them, PASID-selective when npages is UINT64_MAX or the block is larger
+ * than CAP.MAMV allows. ih: only leaves changed (paging-structure caches
+ * may be kept). */
+int vtd_flush_piotlb(struct vtd_unit *u, uint16_t did, uint32_t pasid, uint64_t addr,
+		     uint64_t npages, bool ih);
 
 int vtd_did_alloc(struct vtd_unit *u, uint16_t *did);
 void vtd_did_free(struct vtd_unit *u, uint16_t did);
+
+/* ---- intel_iommu.c: shared with nested.c */
+/* d's vtd_domain when d is a VT-d paging domain, else NULL. */
+struct vtd_domain *vtd_paging_domain(struct iommu_domain *d);
+int vtd_domain_unit_get(struct list_head *units, struct vtd_unit *u,
+			struct vtd_domain_unit **out);
+void vtd_domain_unit_put(struct list_head *units, struct vtd_unit *u);
+/* attach_dev of every domain type: validate, then rewrite the RID_PASID
+ * entry of each of dev's RIDs. */
+int vtd_attach_dev(struct iommu_domain *d, struct iommu_dev *dev);
+
+/* ---- nested.c: nested domains (VT-d §3.8, §9.6 PGTT=011b) */
+struct iommu_domain *vtd_domain_alloc_nested(struct iommu_dev *dev, struct iommu_domain *parent,
+					     uint32_t flags,
+					     const struct iommu_user_data *user_data);
+struct vtd_nested *vtd_nested_domain(struct iommu_domain *d);
+/* PASID entry qwords 0 and 2 putting nd on unit u; -EINVAL/-ENODEV when u
+ * cannot run it. Nothing is written. */
+int vtd_nested_pasid_entry(struct vtd_nested *nd, struct vtd_unit *u, uint64_t *pe0,
+			   uint64_t *pe2);
+/* The parent's second stage changed at [iova, iova + size): flush the
+ * combined translations every nested domain on it cached (§6.5.2.3). */
+void vtd_nested_flush_parent(struct vtd_domain *parent, uint64_t iova, uint64_t size);
 
 /* ---- pgtable.c: second-stage tables in RAM (VT-d §9.8) */
 /* *freed: empty tables were replaced by the leaf (flush before reuse). */
