@@ -15,12 +15,12 @@
 #include "attest.h"
 #include "kernel/pci/cma.h"
 #include "kernel/pci/pci.h"
+#include "proto/spdm/spdm_crypto.h"
 #include "proto/spdm/spdm_wire.h"
 
 static const char *asym_name(uint32_t a)
 {
-	return a == SPDM_ASYM_ECDSA_P384 ? "ECDSA-P384" :
-	       a == SPDM_ASYM_ECDSA_P256 ? "ECDSA-P256" : "none";
+	return spdm_asym_name(a) ? spdm_asym_name(a) : "none";
 }
 
 static const char *hash_name(uint32_t h)

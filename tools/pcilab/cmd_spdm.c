@@ -24,6 +24,7 @@
 #include "kernel/pci/doe.h"
 #include "kernel/pci/pci.h"
 #include "proto/spdm/spdm.h"
+#include "proto/spdm/spdm_crypto.h"
 #include "proto/spdm/spdm_socket.h"
 #include "spdm_bridge.h"
 
@@ -189,7 +190,8 @@ int cmd_spdm_requester(int argc, char **argv)
 		.caps = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_ENCRYPT | SPDM_CAP_MAC |
 			SPDM_CAP_KEY_EX | SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD,
 		.algos = {
-			.asym = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384,
+			.asym = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384 |
+				SPDM_ASYM_RSASSA_3072 | SPDM_ASYM_RSAPSS_3072,
 			.hash = SPDM_HASH_SHA256 | SPDM_HASH_SHA384,
 			.dhe = SPDM_DHE_SECP256R1 | SPDM_DHE_SECP384R1,
 			.aead = SPDM_AEAD_AES256_GCM,
@@ -262,7 +264,8 @@ int cmd_spdm_requester(int argc, char **argv)
 	rc = spdm_req_init_connection(req);
 	if (rc)
 		goto out;
-	printf("SPDM version %u.%u\n", spdm_req_version(req) >> 4, spdm_req_version(req) & 0xf);
+	printf("SPDM version %u.%u, %s\n", spdm_req_version(req) >> 4, spdm_req_version(req) & 0xf,
+	       spdm_asym_name(spdm_req_selected_asym(req)));
 	step = "GET_DIGESTS";
 	rc = spdm_req_get_digests(req);
 	if (rc)
@@ -290,8 +293,13 @@ int cmd_spdm_requester(int argc, char **argv)
 		printf("secured session %#010x established\n", sid);
 		step = "HEARTBEAT";
 		rc = spdm_req_heartbeat(req);
-		if (rc)
+		if (rc == -EOPNOTSUPP)
+			printf("HEARTBEAT not used (HeartbeatPeriod 0)\n");
+		else if (rc)
 			goto out;
+		else
+			printf("HEARTBEAT acknowledged (HeartbeatPeriod %u s)\n",
+			       spdm_req_heartbeat_period(req));
 		step = "GET_DIGESTS in session";
 		rc = spdm_req_session_get_digests(req);
 		if (rc)
@@ -312,7 +320,7 @@ int cmd_spdm_requester(int argc, char **argv)
 		printf("session keys updated (UpdateKey, UpdateAllKeys, VerifyNewKey)\n");
 		step = "HEARTBEAT after KEY_UPDATE";
 		rc = spdm_req_heartbeat(req);
-		if (rc)
+		if (rc && rc != -EOPNOTSUPP)
 			goto out;
 		step = "END_SESSION";
 		rc = spdm_req_end_session(req);

@@ -12,6 +12,7 @@
 #include "kernel/pci/cma.h"
 #include "kernel/pci/pci.h"
 #include "kernel/iommu/iommu.h"
+#include "proto/spdm/spdm_crypto.h"
 #include "proto/spdm/spdm_wire.h"
 #include "common.h"
 
@@ -67,8 +68,7 @@ static void attest_at_boot(struct tool_world *w)
 		if (res->status == PCI_CMA_AUTHENTICATED)
 			fprintf(stderr, "pci %s: CMA: authenticated (SPDM %u.%u, %s)\n",
 				pci_name(dev), res->version >> 4, res->version & 0xf,
-				res->asym == SPDM_ASYM_ECDSA_P384 ? "ECDSA-P384" :
-				res->asym == SPDM_ASYM_ECDSA_P256 ? "ECDSA-P256" : "unknown");
+				spdm_asym_name(res->asym) ? spdm_asym_name(res->asym) : "unknown");
 		else
 			fprintf(stderr, "pci %s: CMA: %s: %s\n", pci_name(dev),
 				res->status == PCI_CMA_UNSUPPORTED ? "unsupported" : "failed",

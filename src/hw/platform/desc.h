@@ -125,6 +125,8 @@ struct hw_desc_spdm {
 	uint8_t versions[4];		/* SPDMVersion bytes; nversions 0: 1.2, 1.3 */
 	unsigned int nversions;
 	uint32_t asym, hash;		/* SPDM_ASYM_* / SPDM_HASH_* masks; 0: default */
+	bool heartbeat_set;		/* false: the firmware's default period */
+	uint8_t heartbeat_period;	/* seconds; 0: heartbeat not used */
 };
 
 /* One PCI function and, for bridges, what sits behind it. */

@@ -17,16 +17,34 @@
 #include "proto/spdm/spdm.h"
 #include "proto/spdm/spdm_socket.h"
 
-enum { SP_EXTERNAL, SP_CHAIN, SP_KEY, SP_VERSIONS, SP_ASYM, SP_HASH, SP_NR };
+enum { SP_EXTERNAL, SP_CHAIN, SP_KEY, SP_VERSIONS, SP_ASYM, SP_HASH, SP_HBEAT, SP_NR };
 static const char *const dp_spdm_keys[SP_NR] = {
 	[SP_EXTERNAL] = "external", [SP_CHAIN] = "cert-chain", [SP_KEY] = "key",
 	[SP_VERSIONS] = "versions", [SP_ASYM] = "asym", [SP_HASH] = "hash",
+	[SP_HBEAT] = "heartbeat-period",
 };
 
 static const char *const dp_spdm_versions[] = { "1.2", "1.3" };
 static const uint8_t dp_spdm_version_vals[] = { SPDM_VERSION_12, SPDM_VERSION_13 };
-static const char *const dp_spdm_asyms[] = { "p256", "p384" };
-static const uint32_t dp_spdm_asym_vals[] = { SPDM_ASYM_ECDSA_P256, SPDM_ASYM_ECDSA_P384 };
+static const char *const dp_spdm_asyms[] = { "p256", "p384", "rsassa3072", "rsapss3072" };
+static const uint32_t dp_spdm_asym_vals[] = { SPDM_ASYM_ECDSA_P256, SPDM_ASYM_ECDSA_P384,
+					      SPDM_ASYM_RSASSA_3072, SPDM_ASYM_RSAPSS_3072 };
+#define DP_SPDM_RSA	(SPDM_ASYM_RSASSA_3072 | SPDM_ASYM_RSAPSS_3072)
+#define DP_SPDM_EC	(SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384)
+
+/* The asym names of a mask, for messages ("p384", "rsassa3072 rsapss3072"). */
+static const char *dp_spdm_asym_names(uint32_t m, char *buf, size_t cap)
+{
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(dp_spdm_asyms); i++)
+		if ((m & dp_spdm_asym_vals[i]) && off < cap)
+			off += (size_t)snprintf(buf + off, cap - off, "%s%s", off ? ", " : "",
+						dp_spdm_asyms[i]);
+	return buf;
+}
 static const char *const dp_spdm_hashes[] = { "sha256", "sha384" };
 static const uint32_t dp_spdm_hash_vals[] = { SPDM_HASH_SHA256, SPDM_HASH_SHA384 };
 
@@ -93,7 +111,8 @@ int dp_parse_spdm(struct dp_ctx *c, struct hw_desc_func *f, const yaml_node_t *m
 	struct spdm_cert_set *cs;
 	struct hw_desc_spdm *o;
 	uint32_t m, key_asym;
-	char host[256], why[512];
+	char host[256], why[512], names[64];
+	uint64_t hb;
 	unsigned int i;
 	uint16_t port;
 	int rc;
@@ -142,6 +161,19 @@ int dp_parse_spdm(struct dp_ctx *c, struct hw_desc_func *f, const yaml_node_t *m
 		for (i = 0; i < ARRAY_SIZE(dp_spdm_asyms); i++)
 			if (m & BIT(i))
 				o->asym |= dp_spdm_asym_vals[i];
+		/* One identity, one key: an EC curve or RSA-3072. */
+		if ((o->asym & DP_SPDM_RSA) && (o->asym & DP_SPDM_EC))
+			return dp_fail(c, v[SP_ASYM],
+				       "'asym' mixes ECDSA and RSA; the device has one key, list the algorithms of one key type");
+	}
+	/* DSP0274 1.3.0 §10.15 KEY_EXCHANGE_RSP Param1 HeartbeatPeriod, in
+	 * seconds; 0: heartbeat not used. */
+	if (v[SP_HBEAT]) {
+		rc = dp_uint(c, v[SP_HBEAT], 0, 255, &hb);
+		if (rc < 0)
+			return rc;
+		o->heartbeat_set = true;
+		o->heartbeat_period = (uint8_t)hb;
 	}
 	if (v[SP_HASH]) {
 		rc = dp_spdm_list(c, v[SP_HASH], dp_spdm_hashes, ARRAY_SIZE(dp_spdm_hashes),
@@ -174,8 +206,10 @@ int dp_parse_spdm(struct dp_ctx *c, struct hw_desc_func *f, const yaml_node_t *m
 	}
 	spdm_cert_set_free(cs);
 	if (o->asym && !(o->asym & key_asym))
-		return dp_fail(c, v[SP_KEY], "the key is %s, which 'asym' does not list",
-			       key_asym == SPDM_ASYM_ECDSA_P384 ? "p384" : "p256");
-	o->asym = key_asym;
+		return dp_fail(c, v[SP_KEY], "the key signs with %s, which 'asym' does not list",
+			       dp_spdm_asym_names(key_asym, names, sizeof(names)));
+	/* The listed algorithms the key can sign with (all of them if none
+	 * is listed): an RSA key may be limited to one padding. */
+	o->asym = o->asym ? o->asym & key_asym : key_asym;
 	return 0;
 }

@@ -50,9 +50,10 @@ int hw_security_platform_init_desc(struct hw_platform *p, const struct hw_desc_p
 /*
  * A device identity from PEM files (spdm_pem.c): chain_path holds exactly
  * three certificates in SPDM order (root CA, intermediate CA, leaf) and
- * key_path the leaf's private key (ECDSA P-256 or P-384). On success *out
- * owns them (root_key and inter_key stay NULL) and *asym is the
- * SPDM_ASYM_* of the key. On failure a one-line reason goes to why:
+ * key_path the leaf's private key (ECDSA P-256 or P-384, or RSA-3072).
+ * On success *out owns them (root_key and inter_key stay NULL) and *asym
+ * is the SPDM_ASYM_* mask the key signs with (spdm_key_asym(): both RSA
+ * paddings for an RSA key). On failure a one-line reason goes to why:
  * -ENOENT/-EACCES unreadable file, -EINVAL not the expected PEM content,
  * -EKEYREJECTED key does not match the leaf.
  */

@@ -41,6 +41,14 @@
 #include "proto/tdisp/tdisp.h"
 
 #define HW_SPDM_ASYM		SPDM_ASYM_ECDSA_P384
+#define HW_SPDM_ASYM_RSA	(SPDM_ASYM_RSASSA_3072 | SPDM_ASYM_RSAPSS_3072)
+/*
+ * HeartbeatPeriod in KEY_EXCHANGE_RSP (DSP0274 1.3.0 §10.15 Param1,
+ * seconds; §10.19): nonzero, as devices that advertise HBEAT_CAP do, so a
+ * requester keeps the session alive with HEARTBEAT. The platform file's
+ * `heartbeat-period` overrides it (0: heartbeat not used).
+ */
+#define HW_SPDM_HEARTBEAT_PERIOD 60
 #define HW_SPDM_HASH		SPDM_HASH_SHA384
 #define HW_SPDM_CAPS		(SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG | \
 				 SPDM_CAP_MEAS_FRESH | SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | \
@@ -91,6 +99,7 @@ struct hw_spdm_fw {
 	uint8_t versions[4];
 	unsigned int nversions;
 	uint32_t asym, hash;
+	int heartbeat_period;		/* seconds; -1: HW_SPDM_HEARTBEAT_PERIOD */
 	char *chain_path, *key_path;	/* owned; NULL: generated identity */
 	/* IDE + TDISP (docs/ide-tdisp.md): built with the responder when the
 	 * function has an IDE capability; NULL otherwise. */
@@ -210,13 +219,24 @@ static int hw_spdm_fw_provision(struct hw_spdm_fw *fw)
 	int rc, n;
 
 	char why[256];
-	uint32_t asym = fw->asym & SPDM_ASYM_ECDSA_P384 ? SPDM_ASYM_ECDSA_P384 :
-			fw->asym ? SPDM_ASYM_ECDSA_P256 : HW_SPDM_ASYM;
+	/* The generated key: P-384 if listed, else P-256, else RSA-3072
+	 * (the parser keeps 'asym' to one key type). asym is then what the
+	 * responder offers: what the key signs with, as listed. */
+	uint32_t key_alg = !fw->asym || (fw->asym & SPDM_ASYM_ECDSA_P384) ? HW_SPDM_ASYM :
+			   (fw->asym & SPDM_ASYM_ECDSA_P256) ? SPDM_ASYM_ECDSA_P256 :
+							       SPDM_ASYM_RSASSA_3072;
+	uint32_t asym = key_alg == SPDM_ASYM_RSASSA_3072 ? fw->asym & HW_SPDM_ASYM_RSA : key_alg;
 
 	if (fw->chain_path) {
 		/* The platform parser validated the files; they may have
 		 * changed since, so check again. */
 		rc = hw_spdm_load_pem(fw->chain_path, fw->key_path, &cs, &asym, why, sizeof(why));
+		if (!rc && fw->asym && !(asym &= fw->asym)) {
+			snprintf(why, sizeof(why), "'%s' no longer holds a key 'asym' lists",
+				 fw->key_path);
+			spdm_cert_set_free(cs);
+			rc = -EKEYREJECTED;
+		}
 		if (rc) {
 			pl_warn("spdm fw %s: %s", dev->name, why);
 			return rc;
@@ -227,8 +247,8 @@ static int hw_spdm_fw_provision(struct hw_spdm_fw *fw)
 			return rc;
 		snprintf(name, sizeof(name), "pcilab %04x:%02x:%02x.%u",
 			 hw_fabric_func_segment(dev), rid >> 8, (rid >> 3) & 0x1f, rid & 7);
-		/* The vendor root is P-384 and signs either leaf curve. */
-		cs = spdm_cert_set_generate_issued(fw->sec->vendor, asym, name,
+		/* The vendor root is P-384 and signs a leaf of any kind. */
+		cs = spdm_cert_set_generate_issued(fw->sec->vendor, key_alg, name,
 						   now - HW_SPDM_VALID_BEFORE,
 						   now + HW_SPDM_VALID_FOR);
 		if (IS_ERR(cs))
@@ -278,6 +298,8 @@ static int hw_spdm_fw_provision(struct hw_spdm_fw *fw)
 		.meas = fw->meas,
 		.nmeas = HW_SPDM_NR_MEAS,
 		.seq_num_size = 0,	/* PCIe DOE: no explicit sequence number */
+		.heartbeat_period = fw->heartbeat_period >= 0 ? (uint8_t)fw->heartbeat_period :
+								HW_SPDM_HEARTBEAT_PERIOD,
 	};
 	if (fw->nversions) {
 		memcpy(fw->cfg.versions, fw->versions, sizeof(fw->versions));
@@ -488,8 +510,11 @@ static const struct hw_desc_spdm *hw_security_opts_of(struct hw_security_init *i
 
 static int hw_spdm_fw_set_opts(struct hw_spdm_fw *fw, const struct hw_desc_spdm *o)
 {
+	fw->heartbeat_period = -1;
 	if (!o)
 		return 0;
+	if (o->heartbeat_set)
+		fw->heartbeat_period = o->heartbeat_period;
 	memcpy(fw->versions, o->versions, sizeof(fw->versions));
 	fw->nversions = o->nversions;
 	fw->asym = o->asym;

@@ -12,6 +12,7 @@
 #include "base/fault.h"
 #include "hw/security/security.h"
 #include "proto/spdm/spdm.h"
+#include "proto/spdm/spdm_crypto.h"
 
 static int hw_spdm_open(const char *path, BIO **bio, char *why, size_t whylen)
 {
@@ -29,22 +30,6 @@ static int hw_spdm_open(const char *path, BIO **bio, char *why, size_t whylen)
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
-	return 0;
-}
-
-/* SPDM_ASYM_* of an EC key on P-256 or P-384, else 0. */
-static uint32_t hw_spdm_key_asym(EVP_PKEY *k)
-{
-	char group[64];
-	size_t len;
-
-	if (EVP_PKEY_get_base_id(k) != EVP_PKEY_EC ||
-	    !EVP_PKEY_get_group_name(k, group, sizeof(group), &len))
-		return 0;
-	if (!strcmp(group, "prime256v1") || !strcmp(group, "P-256"))
-		return SPDM_ASYM_ECDSA_P256;
-	if (!strcmp(group, "secp384r1") || !strcmp(group, "P-384"))
-		return SPDM_ASYM_ECDSA_P384;
 	return 0;
 }
 
@@ -83,9 +68,9 @@ int hw_spdm_load_pem(const char *chain_path, const char *key_path, struct spdm_c
 		snprintf(why, whylen, "'%s': no PEM private key", key_path);
 		goto err_free_certs;
 	}
-	*asym = hw_spdm_key_asym(key);
+	*asym = spdm_key_asym(key);
 	if (!*asym) {
-		snprintf(why, whylen, "'%s': key is not ECDSA P-256 or P-384", key_path);
+		snprintf(why, whylen, "'%s': key is not ECDSA P-256 or P-384, or RSA-3072", key_path);
 		goto err_free_key;
 	}
 	leaf_pub = X509_get0_pubkey(certs[2]);

@@ -209,7 +209,8 @@ static int cma_authenticate(struct pci_doe_mb *mb, X509_STORE *trust,
 		.nversions = 2,
 		.caps = CMA_REQ_CAPS,
 		.algos = {
-			.asym = SPDM_ASYM_ECDSA_P384 | SPDM_ASYM_ECDSA_P256,
+			.asym = SPDM_ASYM_ECDSA_P384 | SPDM_ASYM_ECDSA_P256 |
+				SPDM_ASYM_RSASSA_3072 | SPDM_ASYM_RSAPSS_3072,
 			.hash = SPDM_HASH_SHA384 | SPDM_HASH_SHA256,
 			.dhe = SPDM_DHE_SECP384R1 | SPDM_DHE_SECP256R1,
 			.aead = SPDM_AEAD_AES256_GCM,

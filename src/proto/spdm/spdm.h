@@ -56,7 +56,21 @@ struct spdm_responder_config {
 	unsigned int nmeas;
 	uint32_t data_transfer_size;	/* 0: SPDM_MAX_MSG_SIZE */
 	unsigned int seq_num_size;	/* DSP0277 transport binding; 0 for DOE */
+	/*
+	 * HeartbeatPeriod (DSP0274 1.3.0 §10.15 KEY_EXCHANGE_RSP Param1,
+	 * §10.19 HEARTBEAT), in seconds; sent only when both sides set
+	 * HBEAT_CAP, else 0. A session whose period is 0 answers HEARTBEAT
+	 * with ERROR(UnexpectedRequest).
+	 */
 	uint8_t heartbeat_period;
+	/*
+	 * Optional clock (milliseconds, any origin; NULL: no timeouts).
+	 * With it, an established session that has seen no request for
+	 * more than 2 * HeartbeatPeriod is terminated (§10.19) when the next
+	 * request arrives, which then gets ERROR(SessionRequired).
+	 */
+	uint64_t (*now_ms)(void *ctx);
+	void *clock_ctx;
 	/* Test hook: use this nonce/random instead of fresh randomness. */
 	const uint8_t *fixed_nonce;
 	/*
@@ -149,7 +163,14 @@ int spdm_req_session_get_measurements(struct spdm_requester *req, bool sign, uin
 int spdm_req_session_get_digests(struct spdm_requester *req);
 /* KEY_EXCHANGE + FINISH: establishes a secured session. */
 int spdm_req_start_session(struct spdm_requester *req, uint8_t slot, uint32_t *session_id);
+/*
+ * HEARTBEAT (DSP0274 1.3.0 §10.19): -EOPNOTSUPP when the session's
+ * HeartbeatPeriod is 0 (heartbeat not used, nothing is sent), -ENOTCONN
+ * without an established session.
+ */
 int spdm_req_heartbeat(struct spdm_requester *req);
+/* HeartbeatPeriod of the established session in seconds (0: not used). */
+unsigned int spdm_req_heartbeat_period(const struct spdm_requester *req);
 int spdm_req_key_update(struct spdm_requester *req, uint8_t op);
 int spdm_req_end_session(struct spdm_requester *req);
 

@@ -99,6 +99,14 @@ err:
 	return NULL;
 }
 
+/* The certificate signature hash: SHA-384 for P-384 and RSA-3072 keys
+ * (128-bit and 192-bit strength alike: no weaker than the key), SHA-256
+ * for P-256. */
+static const char *cert_md(uint32_t asym_algo)
+{
+	return asym_algo == SPDM_ASYM_ECDSA_P256 ? "SHA256" : "SHA384";
+}
+
 void spdm_cert_set_free(struct spdm_cert_set *cs)
 {
 	if (IS_ERR_OR_NULL(cs))
@@ -115,7 +123,7 @@ void spdm_cert_set_free(struct spdm_cert_set *cs)
 struct spdm_cert_set *spdm_cert_set_generate(uint32_t asym_algo, const char *name,
 					     time_t not_before, time_t not_after)
 {
-	const char *md = asym_algo == SPDM_ASYM_ECDSA_P384 ? "SHA384" : "SHA256";
+	const char *md = cert_md(asym_algo);
 	struct spdm_cert_set *cs;
 	char cn[128];
 
@@ -124,9 +132,9 @@ struct spdm_cert_set *spdm_cert_set_generate(uint32_t asym_algo, const char *nam
 	cs = pl_zalloc(sizeof(*cs));
 	if (!cs)
 		return ERR_PTR(-ENOMEM);
-	cs->root_key = spdm_ec_keygen_asym(asym_algo);
-	cs->inter_key = spdm_ec_keygen_asym(asym_algo);
-	cs->leaf_key = spdm_ec_keygen_asym(asym_algo);
+	cs->root_key = spdm_keygen_asym(asym_algo);
+	cs->inter_key = spdm_keygen_asym(asym_algo);
+	cs->leaf_key = spdm_keygen_asym(asym_algo);
 	if (!cs->root_key || !cs->inter_key || !cs->leaf_key)
 		goto err_free;
 	snprintf(cn, sizeof(cn), "%s root CA", name);
@@ -153,7 +161,7 @@ struct spdm_cert_set *spdm_cert_set_generate_issued(const struct spdm_cert_set *
 						    uint32_t asym_algo, const char *name,
 						    time_t not_before, time_t not_after)
 {
-	const char *md = asym_algo == SPDM_ASYM_ECDSA_P384 ? "SHA384" : "SHA256";
+	const char *md = cert_md(asym_algo);
 	struct spdm_cert_set *cs;
 	char cn[128];
 
@@ -168,8 +176,8 @@ struct spdm_cert_set *spdm_cert_set_generate_issued(const struct spdm_cert_set *
 	if (!EVP_PKEY_up_ref(ca->root_key))
 		goto err_free;
 	cs->root_key = ca->root_key;	/* reference taken above */
-	cs->inter_key = spdm_ec_keygen_asym(asym_algo);
-	cs->leaf_key = spdm_ec_keygen_asym(asym_algo);
+	cs->inter_key = spdm_keygen_asym(asym_algo);
+	cs->leaf_key = spdm_keygen_asym(asym_algo);
 	if (!cs->inter_key || !cs->leaf_key)
 		goto err_free;
 	snprintf(cn, sizeof(cn), "%s intermediate CA", name);

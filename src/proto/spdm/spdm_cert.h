@@ -20,7 +20,8 @@ struct spdm_cert_set {
 };
 
 /*
- * Generate a fresh chain for BaseAsymAlgo P-256 or P-384, valid from
+ * Generate a fresh chain for BaseAsymAlgo P-256, P-384 or RSA-3072
+ * (RSASSA_3072 and RSAPSS_3072 both name a 3072-bit RSA key), valid from
  * not_before to not_after (seconds since the epoch). The leaf carries
  * basicConstraints CA:FALSE, keyUsage digitalSignature, and the DMTF SPDM
  * extension (OID 1.3.6.1.4.1.412.274.6) naming id-DMTF-hardware-identity

@@ -4,9 +4,11 @@
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 
 #include "base/compiler.h"
 #include "base/fault.h"
@@ -53,9 +55,65 @@ static size_t asym_coord_size(uint32_t asym_algo)
 	}
 }
 
+/*
+ * RSA modulus size in bytes. DSP0274 1.3.0 §10.5 Table 21 (BaseAsymAlgo):
+ * TPM_ALG_RSASSA_3072 / TPM_ALG_RSAPSS_3072, whose signature is the
+ * RSASSA-PKCS1-v1_5 / RSASSA-PSS output (RFC 8017 §8.2 / §8.1), a big
+ * endian integer as long as the modulus.
+ */
+static size_t asym_rsa_size(uint32_t asym_algo)
+{
+	switch (asym_algo) {
+	case SPDM_ASYM_RSASSA_3072:
+	case SPDM_ASYM_RSAPSS_3072:
+		return 384;
+	default:
+		return 0;
+	}
+}
+
 size_t spdm_sig_size(uint32_t asym_algo)
 {
-	return 2 * asym_coord_size(asym_algo);
+	return asym_rsa_size(asym_algo) ? asym_rsa_size(asym_algo) : 2 * asym_coord_size(asym_algo);
+}
+
+const char *spdm_asym_name(uint32_t asym_algo)
+{
+	switch (asym_algo) {
+	case SPDM_ASYM_ECDSA_P256:
+		return "ECDSA-P256";
+	case SPDM_ASYM_ECDSA_P384:
+		return "ECDSA-P384";
+	case SPDM_ASYM_RSASSA_3072:
+		return "RSASSA-3072";
+	case SPDM_ASYM_RSAPSS_3072:
+		return "RSAPSS-3072";
+	default:
+		return NULL;
+	}
+}
+
+uint32_t spdm_key_asym(EVP_PKEY *key)
+{
+	char group[64];
+	size_t len;
+
+	switch (EVP_PKEY_get_base_id(key)) {
+	case EVP_PKEY_EC:
+		if (!EVP_PKEY_get_group_name(key, group, sizeof(group), &len))
+			return 0;
+		if (!strcmp(group, "prime256v1") || !strcmp(group, "P-256"))
+			return SPDM_ASYM_ECDSA_P256;
+		if (!strcmp(group, "secp384r1") || !strcmp(group, "P-384"))
+			return SPDM_ASYM_ECDSA_P384;
+		return 0;
+	case EVP_PKEY_RSA:
+		/* One RSA key signs with either padding. */
+		return EVP_PKEY_get_bits(key) == 3072 ?
+			       SPDM_ASYM_RSASSA_3072 | SPDM_ASYM_RSAPSS_3072 : 0;
+	default:
+		return 0;
+	}
 }
 
 static const char *dhe_curve(uint32_t dhe_group, size_t *coord)
@@ -182,14 +240,16 @@ int spdm_bin_concat(uint8_t ver, uint16_t length, const char *label,
 	return (int)n;
 }
 
-EVP_PKEY *spdm_ec_keygen_asym(uint32_t asym_algo)
+EVP_PKEY *spdm_keygen_asym(uint32_t asym_algo)
 {
 	const char *curve = asym_algo == SPDM_ASYM_ECDSA_P256 ? "P-256" :
 			    asym_algo == SPDM_ASYM_ECDSA_P384 ? "P-384" : NULL;
+	size_t rsa = asym_rsa_size(asym_algo);
 
-	if (!curve || should_fail("spdm_keygen"))
+	if ((!curve && !rsa) || should_fail("spdm_keygen"))
 		return NULL;
-	return EVP_EC_gen(curve);
+	/* EVP_RSA_gen uses the public exponent 65537. */
+	return rsa ? EVP_RSA_gen((unsigned int)(8 * rsa)) : EVP_EC_gen(curve);
 }
 
 EVP_PKEY *spdm_ec_keygen_dhe(uint32_t dhe_group)
@@ -200,6 +260,83 @@ EVP_PKEY *spdm_ec_keygen_dhe(uint32_t dhe_group)
 	if (!curve || should_fail("spdm_keygen"))
 		return NULL;
 	return EVP_EC_gen(curve);
+}
+
+/*
+ * The RSA padding of a digest-sign/verify context. RSASSA-PSS as SPDM
+ * uses it (DSP0274 1.3.0 Table 21 names RSASSA-PSS with the negotiated
+ * hash; DMTF libspdm, the reference implementation, signs and verifies
+ * with MGF1 over that same hash and a salt as long as the hash): saltLen
+ * = hLen is pinned on both sides, so a signature with another salt length
+ * fails verification instead of being accepted by OpenSSL's "auto".
+ */
+static int rsa_padding(EVP_PKEY_CTX *pctx, uint32_t asym_algo, const char *md)
+{
+	if (asym_algo == SPDM_ASYM_RSASSA_3072)
+		return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 ? 0 : -EIO;
+	if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md, NULL) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)
+		return -EIO;
+	return 0;
+}
+
+/* A key of the right type and size for asym_algo (0), else -EKEYREJECTED. */
+static int key_fits(EVP_PKEY *key, uint32_t asym_algo)
+{
+	return (spdm_key_asym(key) & asym_algo) ? 0 : -EKEYREJECTED;
+}
+
+static int rsa_sign(EVP_PKEY *key, uint32_t asym_algo, const char *md, const void *msg,
+		    size_t n, uint8_t *sig)
+{
+	size_t len = asym_rsa_size(asym_algo);
+	EVP_PKEY_CTX *pctx;
+	EVP_MD_CTX *mctx;
+	int rc;
+
+	rc = key_fits(key, asym_algo);
+	if (rc)
+		return rc;
+	mctx = EVP_MD_CTX_new();
+	if (!mctx)
+		return -ENOMEM;
+	rc = -EIO;
+	if (EVP_DigestSignInit_ex(mctx, &pctx, md, NULL, NULL, key, NULL) != 1 ||
+	    rsa_padding(pctx, asym_algo, md))
+		goto err_free_md;
+	/* The output is exactly the modulus length (RFC 8017 §8.1.1, §8.2.1). */
+	if (EVP_DigestSign(mctx, sig, &len, msg, n) == 1 && len == asym_rsa_size(asym_algo))
+		rc = 0;
+err_free_md:
+	EVP_MD_CTX_free(mctx);
+	return rc;
+}
+
+static int rsa_verify(EVP_PKEY *key, uint32_t asym_algo, const char *md, const void *msg,
+		      size_t n, const uint8_t *sig, size_t sig_len)
+{
+	EVP_PKEY_CTX *pctx;
+	EVP_MD_CTX *mctx;
+	int rc;
+
+	rc = key_fits(key, asym_algo);
+	if (rc)
+		return rc;
+	if (sig_len != asym_rsa_size(asym_algo))
+		return -EBADMSG;
+	mctx = EVP_MD_CTX_new();
+	if (!mctx)
+		return -ENOMEM;
+	rc = -EIO;
+	if (EVP_DigestVerifyInit_ex(mctx, &pctx, md, NULL, NULL, key, NULL) != 1 ||
+	    rsa_padding(pctx, asym_algo, md))
+		goto err_free_md;
+	rc = EVP_DigestVerify(mctx, sig, sig_len, msg, n) == 1 ? 0 : -EBADMSG;
+err_free_md:
+	EVP_MD_CTX_free(mctx);
+	ERR_clear_error();
+	return rc;
 }
 
 int spdm_sign(EVP_PKEY *key, uint32_t asym_algo, uint32_t hash_algo,
@@ -214,8 +351,12 @@ int spdm_sign(EVP_PKEY *key, uint32_t asym_algo, uint32_t hash_algo,
 	EVP_MD_CTX *md;
 	int rc = -EIO;
 
+	if (name && asym_rsa_size(asym_algo))
+		return rsa_sign(key, asym_algo, name, msg, n, sig);
 	if (!coord || !name)
 		return -EINVAL;
+	if (key_fits(key, asym_algo))
+		return -EKEYREJECTED;
 	md = EVP_MD_CTX_new();
 	if (!md)
 		return -ENOMEM;
@@ -258,8 +399,12 @@ int spdm_verify(EVP_PKEY *key, uint32_t asym_algo, uint32_t hash_algo,
 	EVP_MD_CTX *md;
 	int dlen, rc = -EIO;
 
+	if (name && asym_rsa_size(asym_algo))
+		return rsa_verify(key, asym_algo, name, msg, n, sig, sig_len);
 	if (!coord || !name)
 		return -EINVAL;
+	if (key_fits(key, asym_algo))
+		return -EKEYREJECTED;
 	if (sig_len != 2 * coord)
 		return -EBADMSG;
 	es = ECDSA_SIG_new();

@@ -18,14 +18,21 @@
 #include "proto/spdm/spdm_wire.h"
 
 #define SPDM_MAX_HASH_SIZE	64
-#define SPDM_MAX_SIG_SIZE	132
+#define SPDM_MAX_SIG_SIZE	384	/* RSA-3072 */
 #define SPDM_MAX_DHE_SIZE	132
 
 /* Sizes; 0 if the algorithm is not supported by this library. */
 size_t spdm_hash_size(uint32_t hash_algo);
 size_t spdm_sig_size(uint32_t asym_algo);
 size_t spdm_dhe_size(uint32_t dhe_group);
-/* Hash algorithm an ECDSA key of this curve signs with by default. */
+/* "ECDSA-P256", "ECDSA-P384", "RSASSA-3072", "RSAPSS-3072"; NULL otherwise. */
+const char *spdm_asym_name(uint32_t asym_algo);
+/*
+ * The BaseAsymAlgo bits a key can sign with: ECDSA P-256 or P-384 for an
+ * EC key on that curve, RSASSA_3072 | RSAPSS_3072 for a 3072-bit RSA
+ * key, else 0.
+ */
+uint32_t spdm_key_asym(EVP_PKEY *key);
 
 int spdm_random(void *buf, size_t n);
 int spdm_hash(uint32_t hash_algo, const void *data, size_t n, uint8_t *out);
@@ -44,11 +51,17 @@ int spdm_hkdf_expand(uint32_t hash_algo, const uint8_t *prk, size_t plen,
 int spdm_bin_concat(uint8_t ver, uint16_t length, const char *label,
 		    const uint8_t *context, size_t clen, uint8_t *out, size_t cap);
 
-/* ECDSA keys for BaseAsymAlgo P-256/P-384 and DHE groups. */
-EVP_PKEY *spdm_ec_keygen_asym(uint32_t asym_algo);
+/* A signing key for BaseAsymAlgo (ECDSA P-256/P-384, RSA-3072 for either
+ * RSA algorithm), and ECDHE keys for the DHE groups. */
+EVP_PKEY *spdm_keygen_asym(uint32_t asym_algo);
 EVP_PKEY *spdm_ec_keygen_dhe(uint32_t dhe_group);
-/* Signatures in SPDM's raw r || s form (DSP0274 §15, each half
- * zero-padded to the curve size). The message is hashed with hash_algo. */
+/*
+ * Signatures in SPDM's form (DSP0274 §15): ECDSA as raw r || s, each half
+ * zero-padded to the curve size; RSASSA-PKCS1-v1_5 or RSASSA-PSS (MGF1
+ * with hash_algo, salt length = hash length) as the modulus-sized big
+ * endian integer. The message is hashed with hash_algo. A key that does
+ * not fit asym_algo gets -EKEYREJECTED; a wrong signature -EBADMSG.
+ */
 int spdm_sign(EVP_PKEY *key, uint32_t asym_algo, uint32_t hash_algo,
 	      const void *msg, size_t n, uint8_t *sig);
 int spdm_verify(EVP_PKEY *key, uint32_t asym_algo, uint32_t hash_algo,

@@ -46,6 +46,7 @@ struct spdm_requester {
 	unsigned int nnonces;
 	bool in_session, established;
 	uint32_t session_id;
+	uint8_t heartbeat_period;	/* from KEY_EXCHANGE_RSP (§10.15) */
 	struct spdm_key_schedule ks;
 	uint8_t buf[SPDM_MAX_MSG_SIZE], sbuf[SPDM_MAX_MSG_SIZE + 64];
 };
@@ -439,8 +440,8 @@ int spdm_req_get_certificate(struct spdm_requester *r, uint8_t slot)
 				    r->cfg.now ? r->cfg.now : time(NULL), &key);
 	if (rc)
 		goto err_free;
-	if (EVP_PKEY_get_bits(key) != (int)(4 * r->p.sig_size)) {
-		/* The leaf key must match BaseAsymAlgo. */
+	if (!(spdm_key_asym(key) & r->asym)) {
+		/* The leaf key must match BaseAsymAlgo (type and size). */
 		EVP_PKEY_free(key);
 		rc = -EKEYREJECTED;
 		goto err_free;
@@ -685,6 +686,9 @@ int spdm_req_start_session(struct spdm_requester *r, uint8_t slot, uint32_t *ses
 	if (rc)
 		goto err_drop;
 	r->session_id = (uint32_t)ke.req_session_id | (uint32_t)k.rsp_session_id << 16;
+	/* §10.15: a period is meaningful only if both sides set HBEAT_CAP. */
+	r->heartbeat_period = (r->cfg.caps & SPDM_CAP_HBEAT) && (r->rsp_caps & SPDM_CAP_HBEAT) ?
+				      k.heartbeat_period : 0;
 	r->in_session = true;
 
 	/* FINISH: RequesterVerifyData = HMAC(req finished key, Hash(T || hdr)). */
@@ -737,9 +741,17 @@ int spdm_req_heartbeat(struct spdm_requester *r)
 
 	if (!r->established)
 		return -ENOTCONN;
+	/* §10.19: HeartbeatPeriod 0, heartbeat is not used in the session. */
+	if (!r->heartbeat_period)
+		return -EOPNOTSUPP;
 	n = spdm_encode_heartbeat(r->p.version, q, sizeof(q));
 	rc = n < 0 ? n : xfer(r, true, q, (size_t)n, &rn);
 	return rc ? rc : spdm_decode_heartbeat_ack(r->p.version, r->buf, rn);
+}
+
+unsigned int spdm_req_heartbeat_period(const struct spdm_requester *r)
+{
+	return r->established ? r->heartbeat_period : 0;
 }
 
 static int key_update_1(struct spdm_requester *r, uint8_t op, uint8_t tag)

@@ -55,6 +55,8 @@ struct spdm_responder {
 	/* The one session; T is its transcript up to FINISH_RSP. */
 	enum sess_state sess;
 	uint32_t session_id;
+	uint8_t heartbeat_period;	/* the session's, as sent (§10.15) */
+	uint64_t last_rx_ms;		/* cfg.now_ms at the session's last request */
 	struct spdm_tbuf t;
 	struct spdm_tbuf sl;		/* the session's own L */
 	struct spdm_key_schedule ks;
@@ -486,7 +488,9 @@ static int do_key_exchange(struct spdm_responder *r, const uint8_t *q, size_t qn
 		rc = -EIO;
 		goto err_wipe;
 	}
-	k.heartbeat_period = r->cfg.heartbeat_period;
+	/* §10.15: HeartbeatPeriod is 0 unless both sides have HBEAT_CAP. */
+	k.heartbeat_period = (r->cfg.caps & SPDM_CAP_HBEAT) && (r->req_caps.flags & SPDM_CAP_HBEAT) ?
+				     r->cfg.heartbeat_period : 0;
 	k.rsp_session_id = rsp_id | 1;	/* never 0 */
 	k.random = random;
 	k.exchange = pub;
@@ -525,6 +529,7 @@ static int do_key_exchange(struct spdm_responder *r, const uint8_t *q, size_t qn
 		goto err_wipe;
 	memcpy(out + n + r->p.sig_size, verify, r->p.hash_size);
 	r->session_id = (uint32_t)ke.req_session_id | (uint32_t)k.rsp_session_id << 16;
+	r->heartbeat_period = k.heartbeat_period;
 	r->sess = SS_HANDSHAKE;
 	OPENSSL_cleanse(secret, sizeof(secret));
 	return n + r->p.sig_size + r->p.hash_size;
@@ -747,6 +752,10 @@ static int handle_session(struct spdm_responder *r, const uint8_t *q, size_t qn,
 	case SPDM_HEARTBEAT:
 		if (spdm_decode_heartbeat(ver, q, qn))
 			break;
+		/* §10.19: HeartbeatPeriod 0 means heartbeat is not used in
+		 * this session (libspdm answers the same way). */
+		if (!r->heartbeat_period)
+			return error_rsp(ver, SPDM_ERR_UNEXPECTED_REQUEST, 0, out, cap);
 		return spdm_encode_heartbeat_ack(ver, out, cap);
 	case SPDM_KEY_UPDATE:
 		if (spdm_decode_key_update(ver, q, qn, &op, &tag))
@@ -782,6 +791,29 @@ static int handle_session(struct spdm_responder *r, const uint8_t *q, size_t qn,
 	return error_rsp(ver, SPDM_ERR_INVALID_REQUEST, 0, out, cap);
 }
 
+/*
+ * DSP0274 1.3.0 §10.19: a Responder that sees no request in an
+ * established session for 2 * HeartbeatPeriod terminates the session.
+ * Without a clock there is no timeout; the check runs when the next
+ * secured message arrives (any request restarts the period).
+ */
+static void session_watchdog(struct spdm_responder *r)
+{
+	uint64_t now;
+
+	if (!r->cfg.now_ms || r->sess == SS_NONE)
+		return;
+	now = r->cfg.now_ms(r->cfg.clock_ctx);
+	if (r->sess == SS_ESTABLISHED && r->heartbeat_period &&
+	    now - r->last_rx_ms > 2000ull * r->heartbeat_period) {
+		pl_info("spdm: session %#x timed out (HeartbeatPeriod %u s)", r->session_id,
+			r->heartbeat_period);
+		end_session(r);
+		return;
+	}
+	r->last_rx_ms = now;
+}
+
 static int handle_secured(struct spdm_responder *r, const uint8_t *q, size_t qn,
 			  bool *rsp_secured, uint8_t *out, size_t cap)
 {
@@ -793,6 +825,7 @@ static int handle_secured(struct spdm_responder *r, const uint8_t *q, size_t qn,
 	size_t ovh;
 	int n, rc;
 
+	session_watchdog(r);
 	if (r->sess == SS_NONE || spdm_secured_peek_session(q, qn, &sid) || sid != r->session_id)
 		return error_rsp(r->p.version ? r->p.version : SPDM_VERSION_10,
 				 SPDM_ERR_SESSION_REQUIRED, 0, out, cap);

@@ -4,6 +4,7 @@
 #include "test.h"
 
 #include <openssl/crypto.h>
+#include <openssl/rsa.h>
 
 #include "proto/spdm/spdm.h"
 #include "proto/spdm/spdm_cert.h"
@@ -334,7 +335,7 @@ static void test_ecdsa_ecdhe(void **state)
 	unsigned int i;
 
 	for (i = 0; i < 2; i++) {
-		EVP_PKEY *k = spdm_ec_keygen_asym(algs[i]), *a, *b;
+		EVP_PKEY *k = spdm_keygen_asym(algs[i]), *a, *b;
 		size_t s = spdm_sig_size(algs[i]);
 
 		assert_non_null(k);
@@ -361,6 +362,96 @@ static void test_ecdsa_ecdhe(void **state)
 }
 
 /* ---- secured messages ---- */
+
+/*
+ * RSASSA-3072 / RSAPSS-3072 (DSP0274 1.3.0 Table 21): a 384-byte big
+ * endian signature; PKCS#1 v1.5 is deterministic, PSS randomised with
+ * MGF1(hash) and a salt of the hash length, checked here against
+ * OpenSSL directly.
+ */
+static int pss_verify_openssl(EVP_PKEY *k, const char *md, int saltlen, const uint8_t *sig)
+{
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *p;
+	int ok;
+
+	assert_int_equal(EVP_DigestVerifyInit_ex(m, &p, md, NULL, NULL, k, NULL), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(p, RSA_PKCS1_PSS_PADDING), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_mgf1_md_name(p, md, NULL), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(p, saltlen), 1);
+	ok = EVP_DigestVerify(m, sig, 384, (const uint8_t *)"msg", 3);
+	EVP_MD_CTX_free(m);
+	return ok;
+}
+
+static void test_rsa_sign_verify(void **state)
+{
+	const uint32_t algs[] = { SPDM_ASYM_RSASSA_3072, SPDM_ASYM_RSAPSS_3072 };
+	const uint32_t hashes[] = { SPDM_HASH_SHA256, SPDM_HASH_SHA384 };
+	EVP_PKEY *k = spdm_keygen_asym(SPDM_ASYM_RSAPSS_3072);
+	EVP_PKEY *ec = spdm_keygen_asym(SPDM_ASYM_ECDSA_P384);
+	uint8_t sig[SPDM_MAX_SIG_SIZE], sig2[SPDM_MAX_SIG_SIZE], big[1024];
+	EVP_PKEY_CTX *p;
+	EVP_MD_CTX *m;
+	unsigned int i, j;
+	size_t n;
+
+	assert_non_null(k);
+	assert_non_null(ec);
+	assert_int_equal(EVP_PKEY_get_bits(k), 3072);
+	assert_int_equal(spdm_key_asym(k), SPDM_ASYM_RSASSA_3072 | SPDM_ASYM_RSAPSS_3072);
+	assert_int_equal(spdm_key_asym(ec), SPDM_ASYM_ECDSA_P384);
+	assert_int_equal(SPDM_MAX_SIG_SIZE, 384);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(spdm_sig_size(algs[i]), 384);
+		for (j = 0; j < 2; j++) {
+			size_t h = spdm_hash_size(hashes[j]);
+			const char *md = h == 32 ? "SHA256" : "SHA384";
+
+			assert_ok(spdm_sign(k, algs[i], hashes[j], "msg", 3, sig));
+			assert_ok(spdm_verify(k, algs[i], hashes[j], "msg", 3, sig, 384));
+			assert_ok(spdm_sign(k, algs[i], hashes[j], "msg", 3, sig2));
+			/* PKCS#1 v1.5 is deterministic; PSS has a random salt. */
+			assert_int_equal(!memcmp(sig, sig2, 384), algs[i] == SPDM_ASYM_RSASSA_3072);
+			if (algs[i] == SPDM_ASYM_RSAPSS_3072) {
+				assert_int_equal(pss_verify_openssl(k, md, (int)h, sig), 1);
+				assert_int_not_equal(pss_verify_openssl(k, md, (int)h + 1, sig), 1);
+			}
+			/* The other padding, the other hash, a flipped bit, a
+			 * short signature: all -EBADMSG. */
+			assert_errno(EBADMSG, spdm_verify(k, algs[!i], hashes[j], "msg", 3, sig, 384));
+			assert_errno(EBADMSG, spdm_verify(k, algs[i], hashes[!j], "msg", 3, sig, 384));
+			assert_errno(EBADMSG, spdm_verify(k, algs[i], hashes[j], "msG", 3, sig, 384));
+			sig[100] ^= 0x10;
+			assert_errno(EBADMSG, spdm_verify(k, algs[i], hashes[j], "msg", 3, sig, 384));
+			sig[100] ^= 0x10;
+			assert_errno(EBADMSG, spdm_verify(k, algs[i], hashes[j], "msg", 3, sig, 383));
+			/* A key of another type is refused before any math. */
+			assert_errno(EKEYREJECTED, spdm_sign(ec, algs[i], hashes[j], "msg", 3, sig2));
+			assert_errno(EKEYREJECTED,
+				     spdm_verify(ec, algs[i], hashes[j], "msg", 3, sig, 384));
+		}
+	}
+	/* A PSS signature with OpenSSL's maximum salt is valid RSA-PSS but
+	 * not SPDM's encoding (salt = hash length): refused. */
+	m = EVP_MD_CTX_new();
+	assert_int_equal(EVP_DigestSignInit_ex(m, &p, "SHA384", NULL, NULL, k, NULL), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(p, RSA_PKCS1_PSS_PADDING), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(p, RSA_PSS_SALTLEN_MAX), 1);
+	n = sizeof(big);
+	assert_int_equal(EVP_DigestSign(m, big, &n, (const uint8_t *)"msg", 3), 1);
+	EVP_MD_CTX_free(m);
+	assert_int_equal(n, 384);
+	assert_errno(EBADMSG, spdm_verify(k, SPDM_ASYM_RSAPSS_3072, SPDM_HASH_SHA384, "msg", 3,
+					  big, 384));
+	/* An RSA key may not sign or verify ECDSA either. */
+	assert_errno(EKEYREJECTED, spdm_sign(k, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, "m", 1, sig));
+	assert_errno(EKEYREJECTED,
+		     spdm_verify(k, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, "m", 1, sig, 96));
+	assert_string_equal(spdm_asym_name(SPDM_ASYM_RSAPSS_3072), "RSAPSS-3072");
+	EVP_PKEY_free(ec);
+	EVP_PKEY_free(k);
+}
 
 static void test_secured_tamper_replay(void **state)
 {
@@ -515,6 +606,37 @@ static const struct spdm_meas_config meas[] = {
 #define REQ_CAPS (SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | \
 		  SPDM_CAP_KEY_EX | SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD)
 
+/*
+ * RSA-3072 key generation costs ~0.5 s, so the RSA worlds share one
+ * chain (RSASSA_3072 and RSAPSS_3072 use the same key), generated on
+ * first use and freed by the group teardown.
+ */
+static struct spdm_cert_set *rsa_chain;
+
+static struct spdm_cert_set *world_chain(uint32_t asym)
+{
+	time_t now = time(NULL);
+	struct spdm_cert_set *cs;
+
+	if (!(asym & (SPDM_ASYM_RSASSA_3072 | SPDM_ASYM_RSAPSS_3072))) {
+		cs = spdm_cert_set_generate(asym, "dev", now - 60, now + 3600);
+		assert_false(IS_ERR(cs));
+		return cs;
+	}
+	if (!rsa_chain) {
+		rsa_chain = spdm_cert_set_generate(asym, "dev", now - 60, now + 3600);
+		assert_false(IS_ERR(rsa_chain));
+	}
+	return rsa_chain;
+}
+
+static int free_rsa_chain(void **state)
+{
+	spdm_cert_set_free(rsa_chain);
+	rsa_chain = NULL;
+	return 0;
+}
+
 struct world {
 	struct spdm_cert_set *cs, *signer;
 	X509_STORE *trust;
@@ -525,12 +647,11 @@ struct world {
 static void world_init(struct world *w, uint8_t rsp_ver, uint8_t req_ver, uint32_t asym,
 		       uint32_t hash, uint16_t dhe, bool wrong_key, const uint8_t *fixed_nonce)
 {
-	time_t now = time(NULL);
 	struct spdm_responder_config rc = {
 		.versions = { rsp_ver }, .nversions = 1, .caps = RSP_CAPS,
 		.algos = { asym, hash, dhe, SPDM_AEAD_AES256_GCM },
 		.meas = meas, .nmeas = 2, .data_transfer_size = 512,
-		.fixed_nonce = fixed_nonce,
+		.fixed_nonce = fixed_nonce, .heartbeat_period = 60,
 	};
 	struct spdm_requester_config qc = {
 		.versions = { req_ver }, .nversions = 1, .caps = REQ_CAPS,
@@ -539,14 +660,13 @@ static void world_init(struct world *w, uint8_t rsp_ver, uint8_t req_ver, uint32
 	};
 
 	memset(w, 0, sizeof(*w));
-	w->cs = spdm_cert_set_generate(asym, "dev", now - 60, now + 3600);
-	assert_false(IS_ERR(w->cs));
+	w->cs = world_chain(asym);
 	w->signer = w->cs;
 	if (wrong_key) {
 		/* Same chain, but the device signs with an unrelated key. */
 		w->signer = pl_zalloc(sizeof(*w->signer));
 		*w->signer = *w->cs;
-		w->signer->leaf_key = spdm_ec_keygen_asym(asym);
+		w->signer->leaf_key = spdm_keygen_asym(asym);
 	}
 	rc.certs = w->signer;
 	w->trust = spdm_trust_store_new(w->cs->root);
@@ -568,7 +688,8 @@ static void world_fini(struct world *w)
 		free(w->signer);
 	}
 	X509_STORE_free(w->trust);
-	spdm_cert_set_free(w->cs);
+	if (w->cs != rsa_chain)
+		spdm_cert_set_free(w->cs);
 }
 
 static void full_flow(uint8_t ver, uint32_t asym, uint32_t hash, uint16_t dhe)
@@ -619,6 +740,16 @@ static void test_flow_13_p384(void **state)
 	full_flow(0x13, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, SPDM_DHE_SECP384R1);
 }
 
+static void test_flow_12_rsassa3072(void **state)
+{
+	full_flow(0x12, SPDM_ASYM_RSASSA_3072, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1);
+}
+
+static void test_flow_13_rsapss3072(void **state)
+{
+	full_flow(0x13, SPDM_ASYM_RSAPSS_3072, SPDM_HASH_SHA384, SPDM_DHE_SECP384R1);
+}
+
 static void test_wrong_signature(void **state)
 {
 	struct world w;
@@ -630,6 +761,184 @@ static void test_wrong_signature(void **state)
 	assert_errno(EBADMSG, spdm_req_challenge(w.req, 0, 0));
 	assert_errno(EBADMSG, spdm_req_get_measurements(w.req, true, NULL, 0, NULL, NULL));
 	assert_errno(EBADMSG, spdm_req_start_session(w.req, 0, NULL));
+	world_fini(&w);
+}
+
+/* RSA: a responder signing with an unrelated RSA key fails every
+ * signature check with -EBADMSG, as for ECDSA. */
+static void test_rsa_wrong_signature(void **state)
+{
+	struct world w;
+
+	world_init(&w, 0x13, 0x13, SPDM_ASYM_RSAPSS_3072, SPDM_HASH_SHA384, SPDM_DHE_SECP384R1,
+		   true, NULL);
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	assert_errno(EBADMSG, spdm_req_challenge(w.req, 0, 0));
+	assert_errno(EBADMSG, spdm_req_get_measurements(w.req, true, NULL, 0, NULL, NULL));
+	assert_errno(EBADMSG, spdm_req_start_session(w.req, 0, NULL));
+	world_fini(&w);
+}
+
+/*
+ * Replace both ends of a world: the responder offers rsp_asym with the
+ * world's chain, the requester offers req_asym and req_caps; the
+ * responder has HeartbeatPeriod hb and the clock clk (may be NULL).
+ */
+static void world_respawn(struct world *w, uint8_t ver, uint32_t rsp_asym, uint32_t req_asym,
+			  uint32_t hash, uint16_t dhe, uint32_t req_caps, uint8_t hb,
+			  uint64_t (*clk)(void *), void *clk_ctx)
+{
+	struct spdm_responder_config rc = {
+		.versions = { ver }, .nversions = 1, .caps = RSP_CAPS,
+		.algos = { rsp_asym, hash, dhe, SPDM_AEAD_AES256_GCM },
+		.meas = meas, .nmeas = 2, .data_transfer_size = 512, .certs = w->signer,
+		.heartbeat_period = hb, .now_ms = clk, .clock_ctx = clk_ctx,
+	};
+	struct spdm_requester_config qc = {
+		.versions = { ver }, .nversions = 1, .caps = req_caps,
+		.algos = { req_asym, hash, dhe, SPDM_AEAD_AES256_GCM },
+		.cert_chunk = 200, .trust = w->trust,
+	};
+
+	spdm_responder_free(w->loop.rsp);
+	spdm_requester_free(w->req);
+	w->loop.rsp = spdm_responder_new(&rc);
+	assert_false(IS_ERR(w->loop.rsp));
+	w->req = spdm_requester_new(&qc, &loop_ops, &w->loop);
+	assert_false(IS_ERR(w->req));
+}
+
+/*
+ * Negotiation bytes (DSP0274 1.3.0 §10.5): a requester offering ECDSA
+ * P-256/P-384 and both RSA-3072 algorithms sends BaseAsymAlgo 0x0000009C
+ * (bits 2, 3, 4, 7); a responder with an RSA-3072 key selects the one it
+ * may use: RSAPSS_3072 (0x08) if it offers both paddings, else
+ * RSASSA_3072 (0x04). A leaf of another kind than the selection is
+ * refused by the requester (-EKEYREJECTED).
+ */
+static void test_rsa_negotiation_bytes(void **state)
+{
+	const uint32_t all = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384 |
+			     SPDM_ASYM_RSASSA_3072 | SPDM_ASYM_RSAPSS_3072;
+	const uint32_t rsp[] = { SPDM_ASYM_RSASSA_3072 | SPDM_ASYM_RSAPSS_3072,
+				 SPDM_ASYM_RSASSA_3072 };
+	const uint8_t sel[] = { 0x08, 0x04 };
+	struct world w;
+	unsigned int i;
+	size_t neg, alg;
+
+	world_init(&w, 0x13, 0x13, SPDM_ASYM_RSASSA_3072, SPDM_HASH_SHA384, SPDM_DHE_SECP384R1,
+		   false, NULL);
+	for (i = 0; i < 2; i++) {
+		world_respawn(&w, 0x13, rsp[i], all, SPDM_HASH_SHA384, SPDM_DHE_SECP384R1,
+			      REQ_CAPS, 60, NULL, NULL);
+		w.loop.vca_msgs = 3;
+		w.loop.vca_len = 0;
+		assert_ok(spdm_req_init_connection(w.req));
+		/* GET_VERSION 4, VERSION 8 (one entry), GET_CAPABILITIES 20,
+		 * CAPABILITIES 20, then NEGOTIATE_ALGORITHMS and ALGORITHMS. */
+		neg = 4 + 8 + 20 + 20;
+		assert_int_equal(w.loop.vca[neg + 1], SPDM_NEGOTIATE_ALGORITHMS);
+		assert_int_equal(w.loop.vca[neg + 8], 0x9C);
+		assert_int_equal(w.loop.vca[neg + 9] | w.loop.vca[neg + 10] | w.loop.vca[neg + 11], 0);
+		alg = neg + (w.loop.vca[neg + 4] | (size_t)w.loop.vca[neg + 5] << 8);
+		assert_int_equal(w.loop.vca[alg + 1], SPDM_ALGORITHMS);
+		assert_int_equal(w.loop.vca[alg + 12], sel[i]);
+		assert_int_equal(w.loop.vca[alg + 13] | w.loop.vca[alg + 14] | w.loop.vca[alg + 15], 0);
+		assert_int_equal(spdm_req_selected_asym(w.req), sel[i]);
+		assert_ok(spdm_req_get_certificate(w.req, 0));
+		assert_ok(spdm_req_challenge(w.req, 0, SPDM_MEAS_SUMMARY_NONE));
+		assert_ok(spdm_req_start_session(w.req, 0, NULL));
+		assert_ok(spdm_req_end_session(w.req));
+	}
+	/* The responder claims ECDSA-P384 with this RSA chain: refused. */
+	world_respawn(&w, 0x13, SPDM_ASYM_ECDSA_P384, all, SPDM_HASH_SHA384, SPDM_DHE_SECP384R1,
+		      REQ_CAPS, 60, NULL, NULL);
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_errno(EKEYREJECTED, spdm_req_get_certificate(w.req, 0));
+	world_fini(&w);
+}
+
+/* A virtual clock for the responder's session watchdog. */
+static uint64_t test_clock(void *ctx)
+{
+	return *(uint64_t *)ctx;
+}
+
+/*
+ * HEARTBEAT and HeartbeatPeriod (DSP0274 1.3.0 §10.15 Param1, §10.19):
+ * the period goes out only when both sides set HBEAT_CAP; with period 0
+ * the requester sends nothing (-EOPNOTSUPP) and the responder answers a
+ * HEARTBEAT with ERROR(UnexpectedRequest); with a clock, a session idle
+ * for more than 2 * HeartbeatPeriod is terminated.
+ */
+static void test_heartbeat_period(void **state)
+{
+	uint8_t q[4] = { 0x12, SPDM_HEARTBEAT, 0, 0 };
+	const uint8_t *rsp = NULL;
+	uint64_t now = 1000;
+	struct world w;
+	size_t rn = 0;
+	int nmsg;
+
+	world_init(&w, 0x12, 0x12, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
+		   false, NULL);
+
+	/* Period 0: heartbeat not used. */
+	world_respawn(&w, 0x12, SPDM_ASYM_ECDSA_P256, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256,
+		      SPDM_DHE_SECP256R1, REQ_CAPS, 0, NULL, NULL);
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	w.loop.save_msg = w.loop.nmsg;
+	assert_ok(spdm_req_start_session(w.req, 0, NULL));
+	assert_int_equal(w.loop.saved[1], SPDM_KEY_EXCHANGE_RSP);
+	assert_int_equal(w.loop.saved[2], 0);
+	assert_int_equal(spdm_req_heartbeat_period(w.req), 0);
+	nmsg = w.loop.nmsg;
+	assert_errno(EOPNOTSUPP, spdm_req_heartbeat(w.req));
+	assert_int_equal(w.loop.nmsg, nmsg);		/* nothing sent */
+	assert_errno(EREMOTEIO, spdm_req_session_xfer(w.req, q, sizeof(q), &rsp, &rn));
+	assert_int_equal(spdm_req_last_error(w.req), SPDM_ERR_UNEXPECTED_REQUEST);
+	assert_ok(spdm_req_session_get_digests(w.req));	/* the session lives on */
+	assert_ok(spdm_req_end_session(w.req));
+
+	/* Period 30, but the requester has no HBEAT_CAP: 0 on the wire. */
+	world_respawn(&w, 0x12, SPDM_ASYM_ECDSA_P256, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256,
+		      SPDM_DHE_SECP256R1, REQ_CAPS & ~SPDM_CAP_HBEAT, 30, NULL, NULL);
+	w.loop.save_msg = -1;
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	w.loop.save_msg = w.loop.nmsg;
+	assert_ok(spdm_req_start_session(w.req, 0, NULL));
+	assert_int_equal(w.loop.saved[2], 0);
+	assert_errno(EOPNOTSUPP, spdm_req_heartbeat(w.req));
+	assert_ok(spdm_req_end_session(w.req));
+
+	/* Period 30 with a clock: alive at exactly 2 * 30 s of silence,
+	 * terminated after more. */
+	world_respawn(&w, 0x12, SPDM_ASYM_ECDSA_P256, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256,
+		      SPDM_DHE_SECP256R1, REQ_CAPS, 30, test_clock, &now);
+	w.loop.save_msg = -1;
+	assert_ok(spdm_req_init_connection(w.req));
+	assert_ok(spdm_req_get_certificate(w.req, 0));
+	w.loop.save_msg = w.loop.nmsg;
+	assert_ok(spdm_req_start_session(w.req, 0, NULL));
+	assert_int_equal(w.loop.saved[2], 30);
+	assert_int_equal(spdm_req_heartbeat_period(w.req), 30);
+	now += 60000;
+	assert_ok(spdm_req_heartbeat(w.req));
+	now += 59999;
+	assert_ok(spdm_req_session_get_digests(w.req));	/* any request counts */
+	now += 60001;
+	assert_errno(EREMOTEIO, spdm_req_heartbeat(w.req));
+	assert_int_equal(spdm_req_last_error(w.req), SPDM_ERR_SESSION_REQUIRED);
+	assert_errno(ENOTCONN, spdm_req_heartbeat(w.req));
+	/* A new session starts a new period. */
+	assert_ok(spdm_req_start_session(w.req, 0, NULL));
+	now += 1000;
+	assert_ok(spdm_req_heartbeat(w.req));
+	assert_ok(spdm_req_end_session(w.req));
 	world_fini(&w);
 }
 
@@ -737,7 +1046,7 @@ static void rnr_responder(struct world *w, unsigned int count)
 			   SPDM_AEAD_AES256_GCM },
 		.meas = meas, .nmeas = 2, .data_transfer_size = 512, .certs = w->signer,
 		.not_ready_codes = { SPDM_CHALLENGE, SPDM_GET_MEASUREMENTS },
-		.not_ready_count = count,
+		.not_ready_count = count, .heartbeat_period = 60,
 	};
 
 	spdm_responder_free(w->loop.rsp);
@@ -853,7 +1162,7 @@ static void test_key_update_all_keys_ack_under_new_key(void **state)
 		.versions = { 0x13 }, .nversions = 1, .caps = RSP_CAPS,
 		.algos = { SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_DHE_SECP256R1,
 			   SPDM_AEAD_AES256_GCM },
-		.meas = meas, .nmeas = 2, .seq_num_size = 2,
+		.meas = meas, .nmeas = 2, .seq_num_size = 2, .heartbeat_period = 60,
 	};
 	struct spdm_requester_config qc = {
 		.versions = { 0x13 }, .nversions = 1, .caps = REQ_CAPS,
@@ -1020,7 +1329,13 @@ int main(void)
 		cmocka_unit_test(test_response_not_ready),
 		cmocka_unit_test(test_key_update_all_keys_ack_under_new_key),
 		cmocka_unit_test(test_in_session_requests),
+		cmocka_unit_test(test_rsa_sign_verify),
+		cmocka_unit_test(test_flow_12_rsassa3072),
+		cmocka_unit_test(test_flow_13_rsapss3072),
+		cmocka_unit_test(test_rsa_wrong_signature),
+		cmocka_unit_test(test_rsa_negotiation_bytes),
+		cmocka_unit_test(test_heartbeat_period),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, free_rsa_chain);
 }

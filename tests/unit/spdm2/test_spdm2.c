@@ -451,6 +451,39 @@ static void test_desc_spdm_errors(void **state)
 	parse_err("{ versions: [1.1] }", 28, "unknown SPDM version");
 	parse_err("{ hash: [sha256, sha256] }", 32, "listed twice");
 	parse_err("{ bogus: 1 }", 17, "unknown key");
+	/* One key: ECDSA and RSA algorithms do not mix; an EC key is not
+	 * an RSA identity; HeartbeatPeriod is one byte of seconds. */
+	parse_err("{ asym: [p384, rsassa3072] }", 23, "mixes ECDSA and RSA");
+	parse_err("{ cert-chain: chain.pem, key: key.pem, asym: [rsapss3072] }", 45,
+		  "signs with p384");
+	parse_err("{ heartbeat-period: 256 }", 35, "");
+}
+
+/* RSA-3072 names and the heartbeat period in the `spdm:` mapping. */
+static void test_desc_spdm_rsa_heartbeat(void **state)
+{
+	struct hw_desc_platform *d;
+	struct hw_desc_host_bridge *h;
+	struct hw_desc_func *f;
+	char err[512] = "";
+
+	d = parse_plat("{ asym: [rsapss3072, rsassa3072], heartbeat-period: 0 }", err, sizeof(err));
+	if (IS_ERR(d))
+		fail_msg("%s", err);
+	h = list_first_entry(&d->host_bridges, struct hw_desc_host_bridge, node);
+	f = list_first_entry(&h->devices, struct hw_desc_func, node);
+	assert_int_equal(f->spdm->asym, SPDM_ASYM_RSASSA_3072 | SPDM_ASYM_RSAPSS_3072);
+	assert_true(f->spdm->heartbeat_set);
+	assert_int_equal(f->spdm->heartbeat_period, 0);
+	hw_desc_free(d);
+
+	d = parse_plat("{ hash: [sha384] }", err, sizeof(err));
+	if (IS_ERR(d))
+		fail_msg("%s", err);
+	h = list_first_entry(&d->host_bridges, struct hw_desc_host_bridge, node);
+	f = list_first_entry(&h->devices, struct hw_desc_func, node);
+	assert_false(f->spdm->heartbeat_set);	/* the firmware's default */
+	hw_desc_free(d);
 }
 
 /* ------------------------------------------------------------ end to end */
@@ -741,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_load_pem),
 		cmocka_unit_test(test_desc_spdm_ok),
 		cmocka_unit_test(test_desc_spdm_errors),
+		cmocka_unit_test(test_desc_spdm_rsa_heartbeat),
 		cmocka_unit_test(test_file_identity_cma),
 		cmocka_unit_test(test_external_cma),
 		cmocka_unit_test(test_external_refused),
