@@ -14,11 +14,18 @@
  * Client memory: the shim copies the ioctl struct and the small arrays it
  * points to into the request, and stores back what the daemon wrote. For
  * memory that gets pinned (IOAS_MAP and the selftest commands that pin) it
- * re-backs the range with a sealed MAP_SHARED memfd holding the same bytes
- * at the same address and passes the memfd, so that the daemon's view is
- * coherent with the program's and outlives munmap/exit. A pthread_atfork
- * child handler gives a forked child private copies of privately mapped
- * re-backed ranges, as Linux's fork copies pinned anonymous pages.
+ * passes the file the daemon should map: for a MAP_SHARED mapping the file
+ * behind it (through /proc/self/map_files), so that every process sharing
+ * it stays coherent with the IOAS; for private memory a sealed MAP_SHARED
+ * memfd holding the same bytes at the same address, swapped in for the
+ * old pages. Either way the daemon's view is coherent with the program's
+ * and outlives munmap/exit. A pthread_atfork child handler gives a forked
+ * child private copies of privately mapped re-backed ranges, as Linux's
+ * fork copies pinned anonymous pages.
+ *
+ * read/write/readv/writev on a fault fd (a socket whose peer is the
+ * daemon's "\0pcilab-file:..." end) become FILE_IO requests; see the last
+ * section of this file.
  *
  * Built without sanitizers and against nothing but libc: it lives inside
  * arbitrary programs.
@@ -46,6 +53,7 @@
 #include <linux/vfio.h>
 #include <iommufd_test.h>
 
+#include "failnth.h"
 #include "uapi/wire.h"
 
 #define SHIM_API __attribute__((visibility("default")))
@@ -274,7 +282,8 @@ static int shim_open_iommu(int flags)
 	struct uapi_wire_enc e;
 	uint8_t req[64], rbuf[64];
 	int fd, i, bufsz = SHIM_SOCKBUF, saved = errno;
-	bool replied;
+	bool replied = false;
+	uint32_t nth;
 	long rc;
 	int nfd = -1;
 
@@ -312,10 +321,13 @@ static int shim_open_iommu(int flags)
 		goto err_close_keep_errno;
 	}
 	uapi_wire_enc_open(&e, req, sizeof(req), UAPI_WIRE_DEV_IOMMU, (uint32_t)flags);
+	nth = shim_failnth_arm(&e);
 	rc = uapi_wire_finish(&e, 1);
 	if (rc > 0)
 		rc = shim_request(fd, req, (size_t)rc, NULL, 0, rbuf, sizeof(rbuf), &reply,
 				  &replied, &nfd);
+	if (replied)
+		shim_failnth_update(nth, &reply);
 	if (nfd >= 0)
 		close(nfd);
 	if (rc) {
@@ -346,12 +358,15 @@ SHIM_API int open(const char *path, int flags, ...)
 {
 	va_list ap;
 	mode_t mode;
+	int fd;
 
 	if (shim_wants(path))
 		return shim_open_iommu(flags);
 	va_start(ap, flags);
 	mode = shim_mode(flags, ap);
 	va_end(ap);
+	if (shim_emul_open(path, flags, mode, &fd))
+		return fd;
 	return real_open(path, flags, mode);
 }
 
@@ -359,12 +374,15 @@ SHIM_API int open64(const char *path, int flags, ...)
 {
 	va_list ap;
 	mode_t mode;
+	int fd;
 
 	if (shim_wants(path))
 		return shim_open_iommu(flags);
 	va_start(ap, flags);
 	mode = shim_mode(flags, ap);
 	va_end(ap);
+	if (shim_emul_open(path, flags, mode, &fd))
+		return fd;
 	return real_open64(path, flags, mode);
 }
 
@@ -372,12 +390,15 @@ SHIM_API int openat(int dirfd, const char *path, int flags, ...)
 {
 	va_list ap;
 	mode_t mode;
+	int fd;
 
 	if (shim_wants(path))
 		return shim_open_iommu(flags);
 	va_start(ap, flags);
 	mode = shim_mode(flags, ap);
 	va_end(ap);
+	if (shim_emul_open(path, flags, mode, &fd))
+		return fd;
 	return real_openat(dirfd, path, flags, mode);
 }
 
@@ -385,12 +406,15 @@ SHIM_API int openat64(int dirfd, const char *path, int flags, ...)
 {
 	va_list ap;
 	mode_t mode;
+	int fd;
 
 	if (shim_wants(path))
 		return shim_open_iommu(flags);
 	va_start(ap, flags);
 	mode = shim_mode(flags, ap);
 	va_end(ap);
+	if (shim_emul_open(path, flags, mode, &fd))
+		return fd;
 	return real_openat64(dirfd, path, flags, mode);
 }
 
@@ -398,18 +422,30 @@ SHIM_API int openat64(int dirfd, const char *path, int flags, ...)
 SHIM_API int __open_2(const char *path, int flags);
 SHIM_API int __open_2(const char *path, int flags)
 {
+	int fd;
+
+	if (shim_emul_open(path, flags, 0, &fd))
+		return fd;
 	return shim_wants(path) ? shim_open_iommu(flags) : real___open_2(path, flags);
 }
 
 SHIM_API int __open64_2(const char *path, int flags);
 SHIM_API int __open64_2(const char *path, int flags)
 {
+	int fd;
+
+	if (shim_emul_open(path, flags, 0, &fd))
+		return fd;
 	return shim_wants(path) ? shim_open_iommu(flags) : real___open64_2(path, flags);
 }
 
 SHIM_API int __openat_2(int dirfd, const char *path, int flags);
 SHIM_API int __openat_2(int dirfd, const char *path, int flags)
 {
+	int fd;
+
+	if (shim_emul_open(path, flags, 0, &fd))
+		return fd;
 	return shim_wants(path) ? shim_open_iommu(flags) :
 				  real___openat_2(dirfd, path, flags);
 }
@@ -417,6 +453,10 @@ SHIM_API int __openat_2(int dirfd, const char *path, int flags)
 SHIM_API int __openat64_2(int dirfd, const char *path, int flags);
 SHIM_API int __openat64_2(int dirfd, const char *path, int flags)
 {
+	int fd;
+
+	if (shim_emul_open(path, flags, 0, &fd))
+		return fd;
 	return shim_wants(path) ? shim_open_iommu(flags) :
 				  real___openat64_2(dirfd, path, flags);
 }
@@ -425,6 +465,7 @@ SHIM_API int __openat64_2(int dirfd, const char *path, int flags)
 
 struct shim_vma {
 	uint64_t start, end;	/* the part inside the range asked for */
+	uint64_t vm_start, vm_end;	/* the whole mapping */
 	uint64_t offset;	/* file offset of start */
 	char perms[5];
 	ino_t ino;
@@ -482,6 +523,8 @@ static int shim_read_maps(uint64_t s, uint64_t e, struct shim_vma *out, int max)
 			continue;
 		out[n].start = vs > s ? vs : s;
 		out[n].end = ve < e ? ve : e;
+		out[n].vm_start = vs;
+		out[n].vm_end = ve;
 		out[n].offset = off + (out[n].start - vs);
 		memcpy(out[n].perms, perms, sizeof(perms));
 		out[n].ino = (ino_t)ino;
@@ -560,12 +603,43 @@ err_close:
 }
 
 /*
- * Make [uaddr, uaddr + len) pinnable: describe it as memfd backings,
- * re-backing what is not yet. Unreadable or unmapped parts get no backing
- * (the daemon then fails to pin them with EFAULT, as Linux would).
+ * The file behind a MAP_SHARED mapping (shared anonymous memory is a shmem
+ * file too), opened through /proc/self/map_files: passing it lets the
+ * daemon map the very pages every process sharing them sees, where a
+ * re-back would split the program from them. Linux lets a process open
+ * these links only with CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE: returns
+ * -EPERM (or another -errno) when that fails, and the caller falls back
+ * to re-backing. -ENODEV: not a regular file (a device mapping, which
+ * Linux cannot pin either); it gets no backing.
+ */
+static int shim_open_shared(const struct shim_vma *v)
+{
+	char path[80];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/map_files/%llx-%llx",
+		 (unsigned long long)v->vm_start, (unsigned long long)v->vm_end);
+	fd = real_open(path, (v->perms[1] == 'w' ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -ENODEV;
+	}
+	return fd;
+}
+
+/*
+ * Make [uaddr, uaddr + len) pinnable: describe it as file backings. A
+ * MAP_SHARED part is described by the file it maps; a private part is
+ * re-backed by one of our memfds unless it already is. Unreadable or
+ * unmapped parts get no backing (the daemon then fails to pin them with
+ * EFAULT, as Linux would). owned[i] says fds[i] is to be closed once the
+ * request is sent.
  */
 static void shim_reback(uint64_t uaddr, uint64_t len, struct uapi_wire_back *backs,
-			int *fds, unsigned int *nr)
+			int *fds, bool *owned, unsigned int *nr)
 {
 	struct shim_vma v[UAPI_WIRE_MAX_BACKS];
 	/*
@@ -592,6 +666,7 @@ static void shim_reback(uint64_t uaddr, uint64_t len, struct uapi_wire_back *bac
 	for (i = 0; i < n; i++) {
 		struct shim_backing *b = NULL;
 		uint64_t off = 0;
+		int fd = -1;
 
 		if (v[i].stack && v[i].start < guard) {
 			if (v[i].end <= guard)
@@ -603,9 +678,17 @@ static void shim_reback(uint64_t uaddr, uint64_t len, struct uapi_wire_back *bac
 			b = shim_backing_by_ino(v[i].ino);
 			off = v[i].offset;
 		} else if (v[i].perms[0] == 'r' && !v[i].special) {
-			b = shim_reback_vma(&v[i]);
+			if (v[i].perms[3] == 's') {
+				fd = shim_open_shared(&v[i]);
+				if (fd == -ENODEV)
+					continue;
+			}
+			if (fd >= 0)
+				off = v[i].offset;	/* the mapping's own file */
+			else
+				b = shim_reback_vma(&v[i]);	/* a new memfd, from 0 */
 		}
-		if (!b)
+		if (!b && fd < 0)
 			continue;
 		backs[*nr] = (struct uapi_wire_back){
 			.uaddr = v[i].start,
@@ -614,7 +697,8 @@ static void shim_reback(uint64_t uaddr, uint64_t len, struct uapi_wire_back *bac
 			.fd_index = *nr + 1,
 			.flags = v[i].perms[1] == 'w' ? UAPI_WIRE_BACK_WRITABLE : 0,
 		};
-		fds[*nr] = b->fd;
+		fds[*nr] = fd >= 0 ? fd : b->fd;
+		owned[*nr] = fd >= 0;
 		(*nr)++;
 	}
 	pthread_mutex_unlock(&shim_lock);
@@ -688,6 +772,7 @@ struct shim_req {
 	unsigned int nr_segs;
 	struct uapi_wire_back backs[UAPI_WIRE_MAX_BACKS];
 	int fds[UAPI_WIRE_MAX_BACKS + 1];	/* memfds, then a named file */
+	bool owned[UAPI_WIRE_MAX_BACKS + 1];	/* fds[i] closed after sending */
 	unsigned int nr_backs;
 	size_t bytes;
 };
@@ -744,14 +829,14 @@ static void shim_decode(struct shim_req *r, uint32_t cmd, const uint8_t *st,
 		const struct iommu_ioas_map *c = (const void *)st;
 
 		if (HAS(struct iommu_ioas_map, length))
-			shim_reback(c->user_va, c->length, r->backs, r->fds, &r->nr_backs);
+			shim_reback(c->user_va, c->length, r->backs, r->fds, r->owned, &r->nr_backs);
 		break;
 	}
 	case VFIO_IOMMU_MAP_DMA: {
 		const struct vfio_iommu_type1_dma_map *c = (const void *)st;
 
 		if (HAS(struct vfio_iommu_type1_dma_map, size))
-			shim_reback(c->vaddr, c->size, r->backs, r->fds, &r->nr_backs);
+			shim_reback(c->vaddr, c->size, r->backs, r->fds, r->owned, &r->nr_backs);
 		break;
 	}
 	case IOMMU_GET_HW_INFO: {
@@ -790,15 +875,15 @@ static void shim_decode(struct shim_req *r, uint32_t cmd, const uint8_t *st,
 		switch (c->op) {
 		case IOMMU_TEST_OP_MD_CHECK_MAP:
 			shim_reback(c->check_map.uptr, c->check_map.length,
-				    r->backs, r->fds, &r->nr_backs);
+				    r->backs, r->fds, r->owned, &r->nr_backs);
 			break;
 		case IOMMU_TEST_OP_MD_CHECK_REFS:
 			shim_reback(c->check_refs.uptr, c->check_refs.length,
-				    r->backs, r->fds, &r->nr_backs);
+				    r->backs, r->fds, r->owned, &r->nr_backs);
 			break;
 		case IOMMU_TEST_OP_ACCESS_PAGES:
 			shim_reback(c->access_pages.uptr, c->access_pages.length,
-				    r->backs, r->fds, &r->nr_backs);
+				    r->backs, r->fds, r->owned, &r->nr_backs);
 			break;
 		case IOMMU_TEST_OP_ACCESS_RW:
 			shim_add_seg(r, c->access_rw.uptr, c->access_rw.length);
@@ -827,7 +912,7 @@ static long shim_ioctl(int fd, uint32_t cmd, uint64_t arg)
 	uint8_t *req = NULL, *rbuf = NULL;
 	size_t cap;
 	bool replied = false, int_arg;
-	uint32_t size, op = 0, id = 0;
+	uint32_t size, op = 0, id = 0, nth;
 	unsigned int i, nr_fds;
 	int new_fd = -1;
 	long rc;
@@ -875,7 +960,8 @@ static long shim_ioctl(int fd, uint32_t cmd, uint64_t arg)
 	    id <= INT32_MAX && shim_is_file((int)id))
 		r.fds[nr_fds++] = (int)id;
 
-	cap = sizeof(struct uapi_wire_ioctl) + r.nr_backs * sizeof(struct uapi_wire_back);
+	cap = sizeof(struct uapi_wire_ioctl) + sizeof(struct uapi_wire_ext) +
+	      r.nr_backs * sizeof(struct uapi_wire_back);
 	for (i = 0; i < r.nr_segs; i++)
 		cap += uapi_wire_seg_size(r.segs[i].len);
 	rc = -ENOMEM;
@@ -884,6 +970,7 @@ static long shim_ioctl(int fd, uint32_t cmd, uint64_t arg)
 	if (!req || !rbuf)
 		goto out;
 	uapi_wire_enc_ioctl(&e, req, cap, cmd, arg, r.nr_backs, r.nr_segs);
+	nth = shim_failnth_arm(&e);
 	for (i = 0; i < r.nr_backs; i++)
 		uapi_wire_add_back(&e, &r.backs[i]);
 	for (i = 0; i < r.nr_segs; i++)
@@ -896,6 +983,7 @@ static long shim_ioctl(int fd, uint32_t cmd, uint64_t arg)
 			  &new_fd);
 	if (!replied)
 		goto out;
+	shim_failnth_update(nth, &reply);
 	/* What the daemon wrote (copy_to_user), stored back in place. */
 	for (i = 0; i < reply.nr_segs; i++) {
 		struct uapi_wire_seg seg;
@@ -923,6 +1011,9 @@ static long shim_ioctl(int fd, uint32_t cmd, uint64_t arg)
 	if (new_fd >= 0 && rc < 0)
 		close(new_fd);
 out:
+	for (i = 0; i < r.nr_backs; i++)
+		if (r.owned[i])
+			close(r.fds[i]);
 	for (i = 0; i < r.nr_segs; i++)
 		free(r.segs[i].data);
 	free(req);
@@ -947,4 +1038,299 @@ SHIM_API int ioctl(int fd, unsigned long request, ...)
 		return -1;
 	}
 	return (int)rc;
+}
+
+/* ---- read/write on the daemon's files (fault fds) --------------------- */
+
+/*
+ * A fault fd is the client end of a socket whose daemon end is bound to
+ * "\0pcilab-file:..." (shim_is_file). read/write/readv/writev on it become
+ * FILE_IO requests on that very socket, each with its own reply socket, so
+ * the daemon runs Linux's fault read/write with errnos and partial counts
+ * as they are (uapi_wire.h). Readiness needs no shim at all: the daemon
+ * keeps one token queued on the socket while faults wait to be read, so
+ * poll/select/epoll see POLLIN exactly then; a read drains the tokens
+ * before asking, and the daemon queues a new one if faults remain.
+ * /dev/iommu itself has no read or write in Linux: EINVAL. pread/pwrite
+ * need nothing: a socket is not seekable (ESPIPE), as a fault fd is not.
+ */
+#define SHIM_MAX_RW_COUNT	0x7ffff000ul	/* Linux's MAX_RW_COUNT */
+#define SHIM_UIO_MAXIOV		1024
+
+static ssize_t (*real_read)(int, void *, size_t);
+static ssize_t (*real_write)(int, const void *, size_t);
+static ssize_t (*real_readv)(int, const struct iovec *, int);
+static ssize_t (*real_writev)(int, const struct iovec *, int);
+static ssize_t (*real___read_chk)(int, void *, size_t, size_t);
+
+/* Resolved on first use: a constructor may read before shim_init runs. */
+static void *shim_real(void **slot, const char *name)
+{
+	void *p = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	if (!p) {
+		p = dlsym(RTLD_NEXT, name);
+		__atomic_store_n(slot, p, __ATOMIC_RELAXED);
+	}
+	return p;
+}
+#define SHIM_REAL(fn) ((__typeof__(real_##fn))shim_real((void **)&real_##fn, #fn))
+
+enum shim_fd_kind { SHIM_FD_OTHER, SHIM_FD_IOMMU, SHIM_FD_FILE };
+
+static bool shim_name_is(const struct sockaddr_un *sa, socklen_t len,
+			 const char *prefix)
+{
+	size_t plen = strlen(prefix);
+
+	return sa->sun_family == AF_UNIX &&
+	       len >= offsetof(struct sockaddr_un, sun_path) + 1 + plen &&
+	       sa->sun_path[0] == '\0' && !memcmp(sa->sun_path + 1, prefix, plen);
+}
+
+/* One syscall for anything that is not a socket, two for other sockets. */
+static enum shim_fd_kind shim_fd_kind(int fd)
+{
+	struct sockaddr_un sa;
+	socklen_t len = sizeof(sa);
+	int saved = errno;
+	enum shim_fd_kind k = SHIM_FD_OTHER;
+
+	if (!getpeername(fd, (struct sockaddr *)&sa, &len)) {
+		if (shim_name_is(&sa, len, UAPI_WIRE_FILE_PREFIX))
+			k = SHIM_FD_FILE;
+	} else if (errno != ENOTCONN) {
+		errno = saved;
+		return SHIM_FD_OTHER;
+	}
+	len = sizeof(sa);
+	if (k == SHIM_FD_OTHER && !getsockname(fd, (struct sockaddr *)&sa, &len) &&
+	    shim_name_is(&sa, len, SHIM_NAME_PREFIX))
+		k = SHIM_FD_IOMMU;
+	errno = saved;
+	return k;
+}
+
+/*
+ * The readable part of [uaddr, uaddr + len), up to SHIM_MAX_ARRAY, as one
+ * segment: the daemon's copies beyond it fault as Linux's would there.
+ */
+static void shim_add_prefix_seg(struct shim_req *r, uint64_t uaddr, uint64_t len)
+{
+	uint64_t n = 0;
+
+	if (len > SHIM_MAX_ARRAY)
+		len = SHIM_MAX_ARRAY;
+	shim_add_seg(r, uaddr, len);
+	if (r->nr_segs || !len)
+		return;
+	/* Not all of it: the readable pages from the start. */
+	while (n < len) {
+		uint64_t step = SHIM_PAGE - ((uaddr + n) & (SHIM_PAGE - 1));
+		char probe;
+
+		if (shim_mem_read(&probe, uaddr + n, 1))
+			break;
+		n += step < len - n ? step : len - n;
+	}
+	shim_add_seg(r, uaddr, n);
+}
+
+/* One read or write of a fault fd through the daemon: bytes or -errno. */
+static long shim_file_io(int fd, uint32_t op, uint64_t buf, uint64_t count)
+{
+	struct shim_req r;
+	struct uapi_wire_msg reply;
+	struct uapi_wire_enc e;
+	uint8_t *req = NULL, *rbuf = NULL;
+	bool replied = false;
+	unsigned int i;
+	int new_fd = -1;
+	size_t cap;
+	long rc;
+
+	memset(&r, 0, sizeof(r));
+	if (op == UAPI_WIRE_FILE_READ) {
+		char tok[16];
+
+		/* Tokens queued before this read; the daemon re-arms after it. */
+		while (recv(fd, tok, sizeof(tok), MSG_DONTWAIT) > 0)
+			;
+	}
+	shim_add_prefix_seg(&r, buf, count);
+	cap = sizeof(struct uapi_wire_file_io) + sizeof(struct uapi_wire_ext);
+	for (i = 0; i < r.nr_segs; i++)
+		cap += uapi_wire_seg_size(r.segs[i].len);
+	rc = -ENOMEM;
+	req = malloc(cap);
+	rbuf = malloc(cap + sizeof(struct uapi_wire_reply));
+	if (!req || !rbuf)
+		goto out;
+	uapi_wire_enc_file_io(&e, req, cap, op, buf, count, r.nr_segs);
+	for (i = 0; i < r.nr_segs; i++)
+		uapi_wire_add_seg(&e, r.segs[i].uaddr, r.segs[i].data, r.segs[i].len);
+	rc = uapi_wire_finish(&e, 1);
+	if (rc < 0)
+		goto out;
+	rc = shim_request(fd, req, (size_t)rc, NULL, 0, rbuf,
+			  cap + sizeof(struct uapi_wire_reply), &reply, &replied, &new_fd);
+	if (new_fd >= 0)
+		close(new_fd);	/* a reply to a read or write carries none */
+	if (!replied)
+		goto out;
+	for (i = 0; i < reply.nr_segs; i++) {
+		struct uapi_wire_seg seg;
+		const uint8_t *data;
+
+		uapi_wire_seg_get(&reply, i, &seg, &data);
+		if (shim_mem_write(seg.uaddr, data, seg.len) && rc >= 0)
+			rc = -EFAULT;
+	}
+out:
+	for (i = 0; i < r.nr_segs; i++)
+		free(r.segs[i].data);
+	free(req);
+	free(rbuf);
+	return rc;
+}
+
+static ssize_t shim_rw(int fd, enum shim_fd_kind k, uint32_t op, uint64_t buf,
+		       uint64_t count)
+{
+	long rc = k == SHIM_FD_FILE ? shim_file_io(fd, op, buf, count) : -EINVAL;
+
+	if (rc < 0) {
+		errno = (int)-rc;
+		return -1;
+	}
+	return rc;
+}
+
+/*
+ * readv/writev on a file without read_iter/write_iter, as Linux does it:
+ * the iovec array is checked whole first (EINVAL, EFAULT), lengths are
+ * cut to MAX_RW_COUNT in total, then read/write runs per segment and
+ * stops at an error or a short count.
+ */
+static ssize_t shim_rwv(int fd, enum shim_fd_kind k, uint32_t op,
+			const struct iovec *uiov, int iovcnt)
+{
+	struct iovec *iov;
+	uint64_t total = 0;
+	ssize_t done = 0;
+	int i;
+
+	if (iovcnt < 0 || iovcnt > SHIM_UIO_MAXIOV) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!iovcnt)
+		return 0;
+	iov = malloc(sizeof(*iov) * (size_t)iovcnt);
+	if (!iov) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (shim_mem_read(iov, (uintptr_t)uiov, sizeof(*iov) * (size_t)iovcnt)) {
+		free(iov);
+		errno = EFAULT;
+		return -1;
+	}
+	/* Negative lengths first (copying the array), then access_ok(). */
+	for (i = 0; i < iovcnt; i++) {
+		if ((ssize_t)iov[i].iov_len < 0) {
+			free(iov);
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	for (i = 0; i < iovcnt; i++) {
+		uint64_t base = (uintptr_t)iov[i].iov_base, end;
+
+		if (__builtin_add_overflow(base, iov[i].iov_len, &end) ||
+		    end > 0x7fffffffefffull) {
+			free(iov);
+			errno = EFAULT;
+			return -1;
+		}
+		if (iov[i].iov_len > SHIM_MAX_RW_COUNT - total)
+			iov[i].iov_len = SHIM_MAX_RW_COUNT - total;
+		total += iov[i].iov_len;
+	}
+	if (k != SHIM_FD_FILE) {
+		free(iov);
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < iovcnt && total; i++) {
+		long n = shim_file_io(fd, op, (uintptr_t)iov[i].iov_base, iov[i].iov_len);
+
+		if (n < 0) {
+			if (!done) {
+				free(iov);
+				errno = (int)-n;
+				return -1;
+			}
+			break;
+		}
+		done += n;
+		total -= (uint64_t)n;
+		if ((size_t)n != iov[i].iov_len)
+			break;
+	}
+	free(iov);
+	return done;
+}
+
+SHIM_API ssize_t read(int fd, void *buf, size_t count)
+{
+	enum shim_fd_kind k = shim_fd_kind(fd);
+
+	if (k == SHIM_FD_OTHER)
+		return SHIM_REAL(read)(fd, buf, count);
+	return shim_rw(fd, k, UAPI_WIRE_FILE_READ, (uintptr_t)buf, count);
+}
+
+SHIM_API ssize_t __read_chk(int fd, void *buf, size_t count, size_t buflen);
+SHIM_API ssize_t __read_chk(int fd, void *buf, size_t count, size_t buflen)
+{
+	enum shim_fd_kind k;
+
+	/* An overflow is libc's to report (__chk_fail). */
+	if (count > buflen)
+		return SHIM_REAL(__read_chk)(fd, buf, count, buflen);
+	k = shim_fd_kind(fd);
+	if (k == SHIM_FD_OTHER)
+		return SHIM_REAL(read)(fd, buf, count);
+	return shim_rw(fd, k, UAPI_WIRE_FILE_READ, (uintptr_t)buf, count);
+}
+
+SHIM_API ssize_t write(int fd, const void *buf, size_t count)
+{
+	enum shim_fd_kind k = shim_fd_kind(fd);
+	ssize_t ret;
+
+	if (k == SHIM_FD_OTHER && shim_failnth_write(fd, buf, count, &ret))
+		return ret;	/* a fail-nth file (failnth.c) */
+	if (k == SHIM_FD_OTHER)
+		return SHIM_REAL(write)(fd, buf, count);
+	return shim_rw(fd, k, UAPI_WIRE_FILE_WRITE, (uintptr_t)buf, count);
+}
+
+SHIM_API ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
+{
+	enum shim_fd_kind k = shim_fd_kind(fd);
+
+	if (k == SHIM_FD_OTHER)
+		return SHIM_REAL(readv)(fd, iov, iovcnt);
+	return shim_rwv(fd, k, UAPI_WIRE_FILE_READ, iov, iovcnt);
+}
+
+SHIM_API ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	enum shim_fd_kind k = shim_fd_kind(fd);
+
+	if (k == SHIM_FD_OTHER)
+		return SHIM_REAL(writev)(fd, iov, iovcnt);
+	return shim_rwv(fd, k, UAPI_WIRE_FILE_WRITE, iov, iovcnt);
 }

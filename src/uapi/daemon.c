@@ -8,15 +8,21 @@
  * connections. See docs/daemon.md.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <linux/sockios.h>
 
 #include "base/compiler.h"
 #include "base/err.h"
@@ -46,6 +52,8 @@ struct uapi_conn {
 	struct iommufd_ctx *ictx;	/* NULL until OPEN */
 	/* Must outlive ictx: iommufd pages keep &mem.um (like source_mm). */
 	struct uapi_usermem mem;
+	/* The opener's user, charged for pins; outlives ictx too. */
+	struct uapi_user *user;
 	/*
 	 * Files of this context. Like Linux's, they hold the context: it is
 	 * destroyed when the last of fd and files is closed.
@@ -57,10 +65,25 @@ struct uapi_conn {
 	int pending_fd;			/* its client end, sent with the reply */
 	const int *req_fds;
 	unsigned int req_nr_fds;
+	/* The fail-nth count left after the current request (reply ext). */
+	uint32_t fail_nth_left;
+};
+
+/*
+ * A client user (uid), Linux's user_struct as far as pinning goes: every
+ * context a user opened charges its pins to one locked-memory account,
+ * as Linux charges pages->source_user->locked_vm.
+ */
+struct uapi_user {
+	struct uapi_user *next;
+	uid_t uid;
+	unsigned int refs;		/* connections */
+	struct iommufd_acct acct;
 };
 
 struct uapi_daemon {
 	int listen_fd;
+	struct uapi_user *users;
 	struct uapi_conn *conns;	/* in accept order: the service order */
 	unsigned int nr_conns;
 	uint8_t *rx;			/* UAPI_WIRE_MAX_MSG */
@@ -114,6 +137,41 @@ err_free_d:
 	return ERR_PTR(-ENOMEM);
 }
 
+static struct uapi_user *user_get(struct uapi_daemon *d, uid_t uid)
+{
+	struct uapi_user *u;
+
+	for (u = d->users; u; u = u->next)
+		if (u->uid == uid) {
+			u->refs++;
+			return u;
+		}
+	u = pl_zalloc(sizeof(*u));
+	if (!u)
+		return NULL;
+	u->uid = uid;
+	u->refs = 1;
+	u->acct.limit_pages = UINT64_MAX;	/* set from the caller per request */
+	u->next = d->users;
+	d->users = u;
+	return u;
+}
+
+static void user_put(struct uapi_daemon *d, struct uapi_user *u)
+{
+	struct uapi_user **pp;
+
+	if (--u->refs)
+		return;
+	if (u->acct.locked_pages)
+		pl_err("uapi: uid %u still has %llu locked pages at its last close",
+		       (unsigned int)u->uid, (unsigned long long)u->acct.locked_pages);
+	for (pp = &d->users; *pp != u; pp = &(*pp)->next)
+		;
+	*pp = u->next;
+	free(u);
+}
+
 static void conn_free(struct uapi_daemon *d, struct uapi_conn *c)
 {
 	struct uapi_conn **pp;
@@ -137,6 +195,8 @@ static void conn_free(struct uapi_daemon *d, struct uapi_conn *c)
 		d->nr_files--;
 	}
 	uapi_usermem_release(&c->mem);
+	if (c->user)
+		user_put(d, c->user);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c);
@@ -192,14 +252,21 @@ static int conn_file_install(const struct iommufd_file_ops *ops,
 	f = pl_zalloc(sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv)) {
+	/*
+	 * The client end is a plain blocking descriptor, as Linux's O_RDWR
+	 * file is; ours never blocks, and learns the pid of each sender of a
+	 * read or write (SO_PASSCRED).
+	 */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
 		rc = -errno;
 		goto err_free;
 	}
 	n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1,
 		     UAPI_WIRE_FILE_PREFIX "%d:%u:%u", (int)getpid(),
 		     c->d->file_seq++, handle);
-	if (bind(sv[0], (struct sockaddr *)&sa,
+	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) ||
+	    setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &(int){ 1 }, sizeof(int)) ||
+	    bind(sv[0], (struct sockaddr *)&sa,
 		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) ||
 	    fstat(sv[1], &st)) {
 		rc = -errno;
@@ -324,6 +391,12 @@ static void send_reply(struct uapi_daemon *d, int reply_fd, long result,
 		for (i = 0; i < req->nr_segs; i++)
 			n += c->mem.dirty_hi[i] != c->mem.dirty_lo[i];
 	uapi_wire_enc_reply(&e, d->tx, UAPI_WIRE_MAX_MSG, (int32_t)result, n);
+	/* A version-2 request learns its thread's fail-nth count left. */
+	if (req && req->hdr.version >= UAPI_WIRE_VERSION_2) {
+		struct uapi_wire_ext x = { .fail_nth = c->fail_nth_left };
+
+		uapi_wire_add_ext(&e, &x);
+	}
 	for (i = 0; req && i < req->nr_segs; i++) {
 		struct uapi_wire_seg seg;
 		const uint8_t *data;
@@ -334,6 +407,12 @@ static void send_reply(struct uapi_daemon *d, int reply_fd, long result,
 		uapi_wire_seg_get(req, i, &seg, &data);
 		uapi_wire_add_seg(&e, seg.uaddr + lo, data + lo, hi - lo);
 	}
+	/*
+	 * Dirty ranges belong to this request alone: one that fails before
+	 * uapi_usermem_begin() must not send back the previous one's.
+	 */
+	memset(c->mem.dirty_lo, 0, sizeof(c->mem.dirty_lo));
+	memset(c->mem.dirty_hi, 0, sizeof(c->mem.dirty_hi));
 	len = uapi_wire_finish(&e, new_fd >= 0);
 	if (len < 0) {
 		pl_warn("uapi: cannot encode a reply (%ld)", len);
@@ -355,6 +434,66 @@ static void send_reply(struct uapi_daemon *d, int reply_fd, long result,
 	/* Never block on a client: if it is not there to read, drop it. */
 	if (sendmsg(reply_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) != len)
 		pl_info("uapi: client went away before its reply");
+}
+
+/*
+ * Fault injection (docs/daemon.md, "Fault injection"): the client thread's
+ * fail-nth count covers the iommufd code serving its request, and only
+ * that. The daemon's own bookkeeping (connections, memory backings) has no
+ * counterpart in the Linux syscall, so it never takes an injected failure.
+ * Single-threaded: one request is armed at a time.
+ */
+static void req_fail_nth_arm(const struct uapi_wire_msg *m)
+{
+	if (m->ext.fail_nth)
+		fault_inject_nth(m->ext.fail_nth);
+}
+
+/* Disarm; the count left is what Linux's task->fail_nth would hold. */
+static void req_fail_nth_disarm(struct uapi_conn *c, const struct uapi_wire_msg *m)
+{
+	unsigned long calls;
+
+	if (!m->ext.fail_nth)
+		return;
+	calls = fault_calls();
+	c->fail_nth_left = fault_injected() || calls >= m->ext.fail_nth ?
+			   0 : m->ext.fail_nth - (uint32_t)calls;
+	fault_inject_nth(0);
+}
+
+/*
+ * The calling process's credentials, as Linux consults them during the
+ * syscall: capable(CAP_IPC_LOCK) when IOAS_MAP creates pages,
+ * capable(CAP_SYS_RESOURCE) for IOMMU_OPTION_RLIMIT_MODE (both against the
+ * effective set, read here with capget()), and RLIMIT_MEMLOCK for the pins
+ * the request makes (prlimit()). The sender of every record is known from
+ * SCM_CREDENTIALS, so this is the caller's, not the opener's. A sender that
+ * cannot be examined has no capabilities and the daemon's own limit.
+ */
+static void conn_creds(struct uapi_conn *c, pid_t pid)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = pid,
+	};
+	struct __user_cap_data_struct cap[_LINUX_CAPABILITY_U32S_3];
+	bool ipc_lock = false, sys_resource = false;
+	struct rlimit rl;
+
+	memset(cap, 0, sizeof(cap));
+	/* pid 0 would be the daemon itself to capget(). */
+	if (pid > 0 && !syscall(SYS_capget, &hdr, cap)) {
+		ipc_lock = cap[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &
+			   CAP_TO_MASK(CAP_IPC_LOCK);
+		sys_resource = cap[CAP_TO_INDEX(CAP_SYS_RESOURCE)].effective &
+			       CAP_TO_MASK(CAP_SYS_RESOURCE);
+	}
+	iommufd_ctx_set_caps(c->ictx, ipc_lock, sys_resource);
+	if (pid <= 0 || prlimit(pid, RLIMIT_MEMLOCK, NULL, &rl))
+		if (getrlimit(RLIMIT_MEMLOCK, &rl))
+			rl.rlim_cur = RLIM_INFINITY;
+	c->user->acct.limit_pages = rl.rlim_cur == RLIM_INFINITY ?
+				    UINT64_MAX : rl.rlim_cur / IOMMUFD_PAGE_SIZE;
 }
 
 static long serve_ioctl(struct uapi_conn *c, struct uapi_wire_msg *m,
@@ -380,11 +519,14 @@ static long serve_ioctl(struct uapi_conn *c, struct uapi_wire_msg *m,
 			return -EFAULT;
 		}
 	}
+	conn_creds(c, pid);
 	uapi_usermem_begin(&c->mem, m, buf);
 	c->req_fds = fds;
 	c->req_nr_fds = nr_fds;
+	req_fail_nth_arm(m);
 	rc = iommufd_ioctl(c->ictx, m->u.ioctl.cmd,
 			   (void *)(uintptr_t)m->u.ioctl.arg, uapi_mm_ops(mm));
+	req_fail_nth_disarm(c, m);
 	c->req_fds = NULL;
 	c->req_nr_fds = 0;
 	uapi_usermem_end(&c->mem);
@@ -396,32 +538,6 @@ static long serve_ioctl(struct uapi_conn *c, struct uapi_wire_msg *m,
 		c->d->nr_files++;
 	}
 	return rc;
-}
-
-/*
- * CAP_IPC_LOCK and CAP_SYS_RESOURCE of the opening process, from its
- * effective capability set (Linux checks capable() at the ioctl; the
- * opener's set is the closest thing a daemon can observe).
- */
-static void opener_caps(pid_t pid, bool *ipc_lock, bool *sys_resource)
-{
-	unsigned long long eff = 0;
-	char path[64], line[256];
-	FILE *f;
-
-	*ipc_lock = *sys_resource = false;
-	if (pid <= 0)
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &eff) == 1)
-			break;
-	fclose(f);
-	*ipc_lock = eff & (1ull << 14);		/* CAP_IPC_LOCK */
-	*sys_resource = eff & (1ull << 24);	/* CAP_SYS_RESOURCE */
 }
 
 /*
@@ -443,8 +559,87 @@ static void conn_reap_files(struct uapi_daemon *d, struct uapi_conn *c)
 	}
 }
 
-/* Serve one record from c. Returns false when the connection is finished. */
-static bool conn_service(struct uapi_daemon *d, struct uapi_conn *c)
+/*
+ * Readiness of fault files. POLLIN on the client end of a file's socket
+ * means a record is queued on it, and only the daemon can queue one: so
+ * while a fault file has faults to read, one 1-byte token waits there
+ * (SIOCOUTQ says whether our last one is still unread). The shim drains
+ * tokens before each read it forwards; the daemon re-arms after serving
+ * it if faults remain. Called after every request that may deliver or
+ * consume faults, before its reply.
+ */
+static void conn_arm_files(struct uapi_conn *c)
+{
+	struct uapi_file *f;
+
+	for (f = c->files; f; f = f->next) {
+		int queued = 0;
+
+		if (f->kind != IOMMUFD_FILE_FAULT ||
+		    !iommufd_fault_pending(c->ictx, f->handle))
+			continue;
+		if (ioctl(f->fd, SIOCOUTQ, &queued) || queued)
+			continue;
+		/* Full (a client that never reads): it is readable anyway. */
+		if (send(f->fd, "!", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
+			pl_info("uapi: cannot queue a readiness token (%s)",
+				strerror(errno));
+	}
+}
+
+/*
+ * read(2) and write(2) on file f (Linux's vfs_read()/vfs_write() and then
+ * the file's own read/write). Only fault files have them: an access file,
+ * like Linux's selftest access file, has neither, and gives EINVAL.
+ */
+#define UAPI_MAX_RW_COUNT	0x7ffff000ull		/* INT_MAX & PAGE_MASK */
+#define UAPI_USER_PTR_MAX	0x7fffffffefffull	/* x86-64 TASK_SIZE_MAX - 1 */
+
+static long serve_file_io(struct uapi_conn *c, struct uapi_file *f,
+			  struct uapi_wire_msg *m, pid_t pid, uint8_t *buf)
+{
+	const struct uapi_wire_file_io *io = &m->u.file_io;
+	uint64_t count = io->count, end;
+	struct uapi_mm *mm;
+	long rc;
+
+	if (f->kind != IOMMUFD_FILE_FAULT || !c->ictx)
+		return -EINVAL;
+	/* access_ok(), then rw_verify_area(), then the MAX_RW_COUNT clamp. */
+	if (__builtin_add_overflow(io->buf, count, &end) || end > UAPI_USER_PTR_MAX)
+		return -EFAULT;
+	if ((int64_t)count < 0)
+		return -EINVAL;
+	count = MIN(count, UAPI_MAX_RW_COUNT);
+	mm = uapi_usermem_mm(&c->mem, pid);
+	if (!mm)
+		return -ENOMEM;
+	uapi_usermem_begin(&c->mem, m, buf);
+	if (io->op == UAPI_WIRE_FILE_READ)
+		rc = iommufd_fault_read(c->ictx, f->handle, io->buf, (size_t)count,
+					uapi_mm_ops(mm));
+	else
+		rc = iommufd_fault_write(c->ictx, f->handle, io->buf, (size_t)count,
+					 uapi_mm_ops(mm));
+	uapi_usermem_end(&c->mem);
+	return rc;
+}
+
+/* One record received: its descriptors and who sent it. */
+struct daemon_rx {
+	int fds[UAPI_WIRE_MAX_FDS];
+	unsigned int nr_fds;
+	pid_t pid;		/* 0: unknown */
+	uid_t uid;
+	bool truncated;		/* record or descriptors cut short */
+};
+
+/*
+ * Receive one record from fd into d->rx without blocking. Returns its
+ * length, 0 at EOF (the client's last close), or -errno (-EAGAIN: nothing
+ * there). Descriptors beyond what a record may carry are closed here.
+ */
+static ssize_t daemon_recv(struct uapi_daemon *d, int fd, struct daemon_rx *rx)
 {
 	union {
 		struct cmsghdr align;
@@ -456,33 +651,28 @@ static bool conn_service(struct uapi_daemon *d, struct uapi_conn *c)
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
 	};
-	int fds[UAPI_WIRE_MAX_FDS];
-	unsigned int nr_fds = 0, i;
-	struct uapi_wire_msg m;
 	struct cmsghdr *cm;
-	const char *why;
-	pid_t pid = 0;
 	ssize_t n;
-	long result;
 
-	n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	rx->nr_fds = 0;
+	rx->pid = 0;
+	rx->uid = (uid_t)-1;
+	n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0)
-		return errno == EAGAIN || errno == EINTR;
-	if (n == 0)
-		return false;	/* the last client descriptor is closed */
+		return -errno;
 	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int), i;
 			int *p = (int *)CMSG_DATA(cm);
 
 			for (i = 0; i < k; i++) {
-				int fd;
+				int one;
 
-				memcpy(&fd, p + i, sizeof(fd));
-				if (nr_fds < UAPI_WIRE_MAX_FDS)
-					fds[nr_fds++] = fd;
+				memcpy(&one, p + i, sizeof(one));
+				if (rx->nr_fds < UAPI_WIRE_MAX_FDS)
+					rx->fds[rx->nr_fds++] = one;
 				else
-					close(fd);
+					close(one);
 			}
 		} else if (cm->cmsg_level == SOL_SOCKET &&
 			   cm->cmsg_type == SCM_CREDENTIALS &&
@@ -490,38 +680,76 @@ static bool conn_service(struct uapi_daemon *d, struct uapi_conn *c)
 			struct ucred uc;
 
 			memcpy(&uc, CMSG_DATA(cm), sizeof(uc));
-			pid = uc.pid;
+			rx->pid = uc.pid;
+			rx->uid = uc.uid;
 		}
 	}
-	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+	rx->truncated = mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC);
+	return n;
+}
+
+/* Serve one record from c. Returns false when the connection is finished. */
+static bool conn_service(struct uapi_daemon *d, struct uapi_conn *c)
+{
+	struct daemon_rx rx;
+	int *fds = rx.fds;
+	unsigned int nr_fds, i;
+	struct uapi_wire_msg m;
+	const char *why;
+	pid_t pid;
+	ssize_t n;
+	long result;
+
+	n = daemon_recv(d, c->fd, &rx);
+	if (n < 0)
+		return n == -EAGAIN || n == -EINTR;
+	if (n == 0)
+		return false;	/* the last client descriptor is closed */
+	nr_fds = rx.nr_fds;
+	pid = rx.pid;
+	if (rx.truncated) {
 		why = "record or descriptors truncated";
 		goto bad;
 	}
 	if (uapi_wire_parse(d->rx, (size_t)n, nr_fds, &m, &why))
 		goto bad;
+	/* Unchanged unless the request reaches an injection point. */
+	c->fail_nth_left = m.ext.fail_nth;
 
 	switch (m.hdr.type) {
 	case UAPI_WIRE_OPEN:
 		if (c->ictx || m.u.open.dev != UAPI_WIRE_DEV_IOMMU) {
 			result = c->ictx ? -EBUSY : -ENODEV;
 		} else {
-			struct iommufd_ctx *ictx = iommufd_ctx_create();
+			struct iommufd_ctx *ictx;
 
+			/* Linux's open allocates the context: an injection point. */
+			req_fail_nth_arm(&m);
+			ictx = iommufd_ctx_create();
+			req_fail_nth_disarm(c, &m);
 			result = PTR_ERR_OR_ZERO(ictx);
+			/* Pins are charged to the opener's user (uapi_user). */
 			if (!result) {
-				bool ipc_lock, sys_resource;
-
-				opener_caps(pid, &ipc_lock, &sys_resource);
-				iommufd_ctx_set_caps(ictx, ipc_lock, sys_resource);
+				c->user = user_get(d, rx.uid);
+				if (!c->user) {
+					iommufd_ctx_destroy(ictx);
+					result = -ENOMEM;
+				}
+			}
+			if (!result) {
+				iommufd_ctx_set_acct(ictx, &c->user->acct);
 				iommufd_ctx_set_file_ops(ictx, &c->fops);
 				c->ictx = ictx;
+				conn_creds(c, pid);
 			}
 		}
-		send_reply(d, fds[0], result, c, NULL, -1);
+		send_reply(d, fds[0], result, c, &m, -1);
 		break;
 	case UAPI_WIRE_IOCTL:
 		conn_reap_files(d, c);
 		result = serve_ioctl(c, &m, fds, nr_fds, pid, d->rx);
+		/* Before the reply: a poll right after it must see new faults. */
+		conn_arm_files(c);
 		send_reply(d, fds[0], result, c, &m, c->pending_fd);
 		if (c->pending_fd >= 0)
 			close(c->pending_fd);	/* the client holds it now */
@@ -542,17 +770,50 @@ bad:
 	return true;
 }
 
-/* Something arrived on our end of file f: EOF is the client's last close. */
+/*
+ * Something arrived on our end of file f: a read or write to serve, or EOF,
+ * the client's last close.
+ */
 static void file_service(struct uapi_daemon *d, struct uapi_conn *c,
 			 struct uapi_file *f)
 {
-	char b[64];
+	struct daemon_rx rx;
+	struct uapi_wire_msg m;
+	const char *why;
+	unsigned int i;
 	ssize_t n;
+	long result;
 
-	n = recv(f->fd, b, sizeof(b), MSG_DONTWAIT | MSG_TRUNC);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+	n = daemon_recv(d, f->fd, &rx);
+	if (n == 0 || (n < 0 && n != -EAGAIN && n != -EINTR)) {
 		file_close(d, c, f);
-	/* Data: nothing is served on file sockets yet, drop it. */
+		return;
+	}
+	if (n < 0)
+		return;
+	if (rx.truncated) {
+		why = "record or descriptors truncated";
+		goto bad;
+	}
+	if (uapi_wire_parse(d->rx, (size_t)n, rx.nr_fds, &m, &why))
+		goto bad;
+	if (m.hdr.type != UAPI_WIRE_FILE_IO) {
+		why = "unexpected record type on a file";
+		goto bad;
+	}
+	c->fail_nth_left = m.ext.fail_nth;	/* no injection point on this path */
+	result = serve_file_io(c, f, &m, rx.pid, d->rx);
+	conn_arm_files(c);
+	send_reply(d, rx.fds[0], result, c, &m, -1);
+	for (i = 0; i < rx.nr_fds; i++)
+		close(rx.fds[i]);
+	return;
+
+bad:
+	pl_warn("uapi: dropping a malformed record from pid %d on a file: %s",
+		(int)rx.pid, why);
+	for (i = 0; i < rx.nr_fds; i++)
+		close(rx.fds[i]);
 }
 
 int uapi_daemon_run(struct uapi_daemon *d, int stop_fd, int timeout_ms)

@@ -24,7 +24,19 @@
 #include <stdint.h>
 
 #define UAPI_WIRE_MAGIC		0x42414c50u	/* "PLAB" */
-#define UAPI_WIRE_VERSION	1
+/*
+ * Versions. Every record is sent in the lowest version that can express
+ * it, so a shim and a daemon of different builds still talk as long as
+ * neither needs what the other lacks:
+ *  1: the records below;
+ *  2: the fixed part of the record (open, ioctl or reply struct) is
+ *     followed by a struct uapi_wire_ext, then by what follows it in
+ *     version 1. A daemon answers a version-2 request with a version-2
+ *     reply, and a version-1 request with a version-1 reply.
+ */
+#define UAPI_WIRE_VERSION_1	1
+#define UAPI_WIRE_VERSION_2	2
+#define UAPI_WIRE_VERSION	UAPI_WIRE_VERSION_2	/* newest understood */
 
 /* Largest record either side sends or accepts. */
 #define UAPI_WIRE_MAX_MSG	(1u << 20)
@@ -48,6 +60,7 @@ enum uapi_wire_type {
 	UAPI_WIRE_OPEN = 1,	/* client → daemon: this connection is an open() */
 	UAPI_WIRE_IOCTL = 2,	/* client → daemon: one ioctl */
 	UAPI_WIRE_REPLY = 3,	/* daemon → client (on fds[0] of the request) */
+	UAPI_WIRE_FILE_IO = 4,	/* client → daemon, on a file's socket: read/write */
 };
 
 /* Device nodes the daemon serves (uapi_wire_open.dev). */
@@ -57,7 +70,7 @@ enum uapi_wire_dev {
 
 struct uapi_wire_hdr {
 	uint32_t magic;		/* UAPI_WIRE_MAGIC */
-	uint16_t version;	/* UAPI_WIRE_VERSION */
+	uint16_t version;	/* UAPI_WIRE_VERSION_1 or _2 */
 	uint16_t type;		/* enum uapi_wire_type */
 	uint32_t len;		/* whole record, header included */
 	uint32_t nr_fds;	/* descriptors attached with SCM_RIGHTS */
@@ -72,8 +85,9 @@ struct uapi_wire_open {
 _Static_assert(sizeof(struct uapi_wire_open) == 24, "uapi_wire_open");
 
 /*
- * IOCTL: followed by nr_backs struct uapi_wire_back, then nr_segs segments
- * (struct uapi_wire_seg + len bytes, padded to 8).
+ * IOCTL: followed (after the version-2 extension, if any) by nr_backs
+ * struct uapi_wire_back, then nr_segs segments (struct uapi_wire_seg + len
+ * bytes, padded to 8).
  */
 struct uapi_wire_ioctl {
 	struct uapi_wire_hdr hdr;
@@ -114,6 +128,29 @@ struct uapi_wire_back {
 };
 _Static_assert(sizeof(struct uapi_wire_back) == 32, "uapi_wire_back");
 
+/*
+ * FILE_IO: read(2) or write(2) of count bytes at user address buf on a
+ * file the daemon created (a fault fd), sent on that file's own socket
+ * with a reply socket as its only descriptor. Followed by nr_segs
+ * segments: the readable part of [buf, buf + count) (for a read, what the
+ * buffer holds now). The REPLY's result is the byte count or -errno; for a
+ * read its segments carry the bytes read. In the other direction the
+ * daemon sends nothing on a file's socket but 1-byte readiness tokens: one
+ * is queued while a read would return data, so that poll/select/epoll on
+ * the client end report POLLIN exactly then (docs/daemon.md).
+ */
+#define UAPI_WIRE_FILE_READ	1
+#define UAPI_WIRE_FILE_WRITE	2
+
+struct uapi_wire_file_io {
+	struct uapi_wire_hdr hdr;
+	uint32_t op;		/* UAPI_WIRE_FILE_READ or _WRITE */
+	uint32_t nr_segs;
+	uint64_t buf;		/* the user buffer */
+	uint64_t count;		/* bytes asked, as passed to read/write */
+};
+_Static_assert(sizeof(struct uapi_wire_file_io) == 40, "uapi_wire_file_io");
+
 /* REPLY: followed by nr_segs segments, like an IOCTL. */
 struct uapi_wire_reply {
 	struct uapi_wire_hdr hdr;
@@ -121,5 +158,20 @@ struct uapi_wire_reply {
 	uint32_t nr_segs;
 };
 _Static_assert(sizeof(struct uapi_wire_reply) == 24, "uapi_wire_reply");
+
+/*
+ * Version 2: the per-request state of the calling thread (docs/daemon.md,
+ * "Fault injection"). In an OPEN or IOCTL, fail_nth is the thread's
+ * fail-nth count (Linux's task->fail_nth, set through
+ * /proc/self/task/<tid>/fail-nth): the fail_nth-th fault-injection point
+ * the daemon passes while serving the request fails. In the REPLY it is
+ * the count left afterwards: 0 once the failure was injected (or when
+ * nothing was armed), else the request's count minus the points passed.
+ */
+struct uapi_wire_ext {
+	uint32_t fail_nth;
+	uint32_t reserved;	/* must be 0 */
+};
+_Static_assert(sizeof(struct uapi_wire_ext) == 8, "uapi_wire_ext");
 
 #endif /* PCILAB_UAPI_WIRE_H */

@@ -4,10 +4,13 @@
  *  - during one ioctl, copies of the user memory the shim sent (the ioctl
  *    struct and the arrays it points to); copy_to_user writes into them and
  *    records which bytes changed, to be sent back;
- *  - pinnable ranges: [uaddr, uaddr + len) of the client re-backed by a
- *    sealed memfd that the daemon maps too. pin_page hands out pointers
- *    into that mapping: coherent with the client, alive after the client
- *    unmaps or exits, and the same page always yields the same pointer.
+ *  - pinnable ranges: [uaddr, uaddr + len) of the client backed by a file
+ *    the daemon maps too (MAP_SHARED): a sealed memfd the shim re-backed
+ *    private memory with, or the very file behind a MAP_SHARED mapping of
+ *    the client (shared anonymous memory, tmpfs, disk, hugetlbfs). pin_page
+ *    hands out pointers into that mapping: coherent with the client and
+ *    with every process sharing the file, alive after the client unmaps or
+ *    exits, and the same page always yields the same pointer.
  * Ranges belong to the process that registered them: one struct uapi_mm
  * per client process (found by the pid the kernel attaches to each record,
  * held as a pidfd), whose ops table is what iommufd remembers for the pages
@@ -52,9 +55,12 @@ struct uapi_mm *uapi_usermem_mm(struct uapi_usermem *mem, pid_t pid);
 const struct iommufd_user_mem_ops *uapi_mm_ops(struct uapi_mm *mm);
 
 /*
- * Register backing b, whose descriptor is fd, in mm. Validates first
- * (regular memfd sealed against resizing, open read-write, offset + len
- * inside it); returns 0 or -errno and leaves mm unchanged on failure.
+ * Register backing b, whose descriptor is fd, in mm. Validates first (a
+ * regular file, open for reading and, if b is writable, for writing, with
+ * offset + len inside it); returns 0 or -errno and leaves mm unchanged on
+ * failure. A file not sealed against resizing is accepted: pins check its
+ * current size, and a SIGBUS guard keeps a truncation under the daemon's
+ * mapping from killing the daemon (usermem.c).
  */
 int uapi_mm_add_back(struct uapi_mm *mm, const struct uapi_wire_back *b, int fd);
 

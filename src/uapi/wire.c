@@ -30,12 +30,14 @@ static void enc_begin(struct uapi_wire_enc *e, void *buf, size_t cap,
 	e->buf = buf;
 	e->cap = cap < UAPI_WIRE_MAX_MSG ? cap : UAPI_WIRE_MAX_MSG;
 	enc_put(e, fixed, fixed_len);
+	e->fixed_len = fixed_len;
 }
 
+/* Records start as version 1; uapi_wire_add_ext() makes them version 2. */
 static void hdr_init(struct uapi_wire_hdr *h, uint16_t type)
 {
 	h->magic = UAPI_WIRE_MAGIC;
-	h->version = UAPI_WIRE_VERSION;
+	h->version = UAPI_WIRE_VERSION_1;
 	h->type = type;
 }
 
@@ -74,6 +76,36 @@ void uapi_wire_enc_reply(struct uapi_wire_enc *e, void *buf, size_t cap,
 	e->want_segs = nr_segs;
 	if (nr_segs > UAPI_WIRE_MAX_SEGS)
 		e->err = -EINVAL;
+}
+
+void uapi_wire_enc_file_io(struct uapi_wire_enc *e, void *buf, size_t cap,
+			   uint32_t op, uint64_t ubuf, uint64_t count,
+			   unsigned int nr_segs)
+{
+	struct uapi_wire_file_io io = {
+		.op = op, .nr_segs = nr_segs, .buf = ubuf, .count = count,
+	};
+
+	hdr_init(&io.hdr, UAPI_WIRE_FILE_IO);
+	enc_begin(e, buf, cap, &io, sizeof(io));
+	e->want_segs = nr_segs;
+	if (nr_segs > UAPI_WIRE_MAX_SEGS)
+		e->err = -EINVAL;
+}
+
+void uapi_wire_add_ext(struct uapi_wire_enc *e, const struct uapi_wire_ext *x)
+{
+	struct uapi_wire_hdr h;
+
+	/* The extension sits right after the fixed part, and only once. */
+	if (!e->err && e->len != e->fixed_len)
+		e->err = -EINVAL;
+	if (e->err)
+		return;
+	memcpy(&h, e->buf, sizeof(h));
+	h.version = UAPI_WIRE_VERSION_2;
+	memcpy(e->buf, &h, sizeof(h));
+	enc_put(e, x, sizeof(*x));
 }
 
 void uapi_wire_add_back(struct uapi_wire_enc *e, const struct uapi_wire_back *b)
@@ -196,6 +228,24 @@ static int parse_backs(struct uapi_wire_msg *m, size_t *off, unsigned int nr,
 	return 0;
 }
 
+/* Version 2's extension at *off, right after the fixed part. */
+static int parse_ext(struct uapi_wire_msg *m, size_t *off, const char **why)
+{
+	if (m->hdr.version < UAPI_WIRE_VERSION_2)
+		return 0;
+	if (m->len - *off < sizeof(m->ext)) {
+		*why = "truncated extension";
+		return -EBADMSG;
+	}
+	memcpy(&m->ext, m->buf + *off, sizeof(m->ext));
+	if (m->ext.reserved) {
+		*why = "reserved extension field set";
+		return -EBADMSG;
+	}
+	*off += sizeof(m->ext);
+	return 0;
+}
+
 int uapi_wire_parse(const void *buf, size_t len, unsigned int nr_fds,
 		    struct uapi_wire_msg *m, const char **why)
 {
@@ -217,7 +267,8 @@ int uapi_wire_parse(const void *buf, size_t len, unsigned int nr_fds,
 		*why = "bad magic";
 		return -EBADMSG;
 	}
-	if (m->hdr.version != UAPI_WIRE_VERSION) {
+	if (m->hdr.version < UAPI_WIRE_VERSION_1 ||
+	    m->hdr.version > UAPI_WIRE_VERSION) {
 		*why = "unsupported protocol version";
 		return -EBADMSG;
 	}
@@ -231,11 +282,18 @@ int uapi_wire_parse(const void *buf, size_t len, unsigned int nr_fds,
 	}
 	switch (m->hdr.type) {
 	case UAPI_WIRE_OPEN:
-		if (len != sizeof(m->u.open)) {
+		if (len < sizeof(m->u.open)) {
 			*why = "OPEN record has the wrong length";
 			return -EBADMSG;
 		}
 		memcpy(&m->u.open, buf, sizeof(m->u.open));
+		off = sizeof(m->u.open);
+		if (parse_ext(m, &off, why))
+			return -EBADMSG;
+		if (off != len) {
+			*why = "OPEN record has the wrong length";
+			return -EBADMSG;
+		}
 		if (nr_fds != 1) {
 			*why = "OPEN needs exactly a reply socket";
 			return -EBADMSG;
@@ -256,7 +314,8 @@ int uapi_wire_parse(const void *buf, size_t len, unsigned int nr_fds,
 			return -EBADMSG;
 		}
 		off = sizeof(m->u.ioctl);
-		if (parse_backs(m, &off, m->u.ioctl.nr_backs, nr_fds, why))
+		if (parse_ext(m, &off, why) ||
+		    parse_backs(m, &off, m->u.ioctl.nr_backs, nr_fds, why))
 			return -EBADMSG;
 		return parse_segs(m, off, m->u.ioctl.nr_segs, why);
 	case UAPI_WIRE_REPLY:
@@ -270,7 +329,29 @@ int uapi_wire_parse(const void *buf, size_t len, unsigned int nr_fds,
 			*why = "REPLY carries too many descriptors";
 			return -EBADMSG;
 		}
-		return parse_segs(m, sizeof(m->u.reply), m->u.reply.nr_segs, why);
+		off = sizeof(m->u.reply);
+		if (parse_ext(m, &off, why))
+			return -EBADMSG;
+		return parse_segs(m, off, m->u.reply.nr_segs, why);
+	case UAPI_WIRE_FILE_IO:
+		if (len < sizeof(m->u.file_io)) {
+			*why = "truncated FILE_IO record";
+			return -EBADMSG;
+		}
+		memcpy(&m->u.file_io, buf, sizeof(m->u.file_io));
+		if (m->u.file_io.op != UAPI_WIRE_FILE_READ &&
+		    m->u.file_io.op != UAPI_WIRE_FILE_WRITE) {
+			*why = "unknown FILE_IO operation";
+			return -EBADMSG;
+		}
+		if (nr_fds != 1) {
+			*why = "FILE_IO needs exactly a reply socket";
+			return -EBADMSG;
+		}
+		off = sizeof(m->u.file_io);
+		if (parse_ext(m, &off, why))
+			return -EBADMSG;
+		return parse_segs(m, off, m->u.file_io.nr_segs, why);
 	default:
 		*why = "unknown record type";
 		return -EBADMSG;

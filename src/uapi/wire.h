@@ -21,6 +21,7 @@ struct uapi_wire_enc {
 	unsigned int segs;	/* segments added so far */
 	unsigned int backs;	/* backings added so far */
 	unsigned int want_segs, want_backs;
+	size_t fixed_len;	/* the record's struct, where an ext may follow */
 	int err;		/* first error (-EMSGSIZE, -EINVAL), sticky */
 };
 
@@ -32,6 +33,16 @@ void uapi_wire_enc_ioctl(struct uapi_wire_enc *e, void *buf, size_t cap,
 			 unsigned int nr_segs);
 void uapi_wire_enc_reply(struct uapi_wire_enc *e, void *buf, size_t cap,
 			 int32_t result, unsigned int nr_segs);
+/* nr_segs segments must follow. */
+void uapi_wire_enc_file_io(struct uapi_wire_enc *e, void *buf, size_t cap,
+			   uint32_t op, uint64_t ubuf, uint64_t count,
+			   unsigned int nr_segs);
+/*
+ * Make the record a version-2 one carrying x (uapi_wire.h). Only right
+ * after uapi_wire_enc_*(), before any backing or segment (else -EINVAL
+ * from uapi_wire_finish()).
+ */
+void uapi_wire_add_ext(struct uapi_wire_enc *e, const struct uapi_wire_ext *x);
 void uapi_wire_add_back(struct uapi_wire_enc *e, const struct uapi_wire_back *b);
 void uapi_wire_add_seg(struct uapi_wire_enc *e, uint64_t uaddr,
 		       const void *data, uint32_t len);
@@ -51,7 +62,10 @@ struct uapi_wire_msg {
 		struct uapi_wire_open open;
 		struct uapi_wire_ioctl ioctl;
 		struct uapi_wire_reply reply;
+		struct uapi_wire_file_io file_io;
 	} u;
+	/* Version 2's extension; all zero in a version-1 record. */
+	struct uapi_wire_ext ext;
 	unsigned int nr_segs;
 	unsigned int nr_backs;
 	size_t seg_off[UAPI_WIRE_MAX_SEGS];	/* offset of each seg header */
@@ -63,6 +77,7 @@ struct uapi_wire_msg {
  * descriptors. Returns 0, or -EBADMSG with *why set to a short
  * human-readable reason (bad magic/version/type, truncated, lengths that
  * disagree, too many segments, fd index out of range, reserved bits set).
+ * Versions 1 and 2 are accepted; m->hdr.version says which arrived.
  */
 int uapi_wire_parse(const void *buf, size_t len, unsigned int nr_fds,
 		    struct uapi_wire_msg *m, const char **why);

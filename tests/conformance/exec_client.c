@@ -12,11 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 #include <iommufd_test.h>
@@ -79,6 +83,192 @@ static int rebacked(const void *p)
 	return found;
 }
 
+/* May this process open /proc/self/map_files links (CAP_CHECKPOINT_RESTORE)? */
+static int map_files_allowed(const void *p)
+{
+	char line[512], path[128];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int fd = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+
+		if (sscanf(line, "%lx-%lx", &s, &e) == 2 && (uintptr_t)p >= s &&
+		    (uintptr_t)p < e) {
+			snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", s, e);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		}
+	}
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+/*
+ * DMA stays coherent with every process sharing memory, including one
+ * that shared it since before the MAP, and fault fds behave as Linux's
+ * under read/readv/pread/write/poll through the shim. 15 checks.
+ */
+static void check_shared_and_faults(void)
+{
+	struct iommu_test_cmd md = { .size = sizeof(md), .op = IOMMU_TEST_OP_MOCK_DOMAIN };
+	struct iommu_test_cmd ca = { .size = sizeof(ca), .op = IOMMU_TEST_OP_CREATE_ACCESS };
+	struct iommu_test_cmd rw = { .size = sizeof(rw), .op = IOMMU_TEST_OP_ACCESS_RW };
+	struct iommu_test_cmd repl = {
+		.size = sizeof(repl), .op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+	};
+	struct iommu_test_cmd trig = { .size = sizeof(trig), .op = IOMMU_TEST_OP_TRIGGER_IOPF };
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_hwpt_alloc parent = { .size = sizeof(parent) };
+	struct iommu_hwpt_alloc nested = { .size = sizeof(nested) };
+	struct iommu_fault_alloc fa = { .size = sizeof(fa) };
+	struct iommu_ioas_map m = { .size = sizeof(m) };
+	struct iommu_hwpt_pgfault pf[2];
+	struct iommu_hwpt_page_response resp = { .code = IOMMUFD_PAGE_RESP_SUCCESS };
+	struct iovec iov[2] = { { &pf[0], sizeof(pf[0]) }, { &pf[1], sizeof(pf[1]) } };
+	struct pollfd pfd;
+	uint8_t *sh, got = 0;
+	int fd, ffd, afd, ok, status, mf, go[2];
+	uint32_t ioas = 0;
+	char c = 0;
+	pid_t pid;
+
+	fd = open("/dev/iommu", O_RDWR);
+	sh = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	mf = map_files_allowed(sh);
+	sh[0] = 1;
+	if (pipe(go))
+		exit(1);
+	fflush(stdout);
+	pid = fork();	/* shares sh since before the MAP */
+	if (pid == 0) {
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		sh[0] = 0x77;
+		_exit(0);
+	}
+	ok = fd >= 0 && ioas_alloc(fd, &ioas) == 0;
+	m.ioas_id = ioas;
+	m.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE;
+	m.user_va = (uintptr_t)sh;
+	m.length = PAGE;
+	ca.id = ioas;
+	ok = ok && xioctl(fd, IOMMU_IOAS_MAP, &m) == 0 &&
+	     xioctl(fd, IOMMU_TEST_CMD, &ca) == 0;
+	afd = (int)ca.create_access.out_access_fd;
+	ok = ok && write(go[1], &c, 1) == 1 && waitpid(pid, &status, 0) == pid;
+	rw.id = (uint32_t)afd;
+	rw.access_rw.iova = m.iova;
+	rw.access_rw.length = 1;
+	rw.access_rw.uptr = (uintptr_t)&got;
+	rw.access_rw.flags = MOCK_ACCESS_RW_SLOW_PATH;
+	check(ok && xioctl(fd, IOMMU_TEST_CMD, &rw) == 0 && got == (mf ? 0x77 : 1),
+	      "DMA sees a write by a process sharing the memory since before the MAP");
+	close(go[0]);
+	close(go[1]);
+	close(afd);
+
+	/*
+	 * Without the capabilities map_files needs, shared memory is re-backed
+	 * part by part: mapped one page, then two, the second page is a new
+	 * memfd from offset 0 although it sits at offset 4096 of its file.
+	 */
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+		uint8_t *two = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		struct iommu_ioas_map m2 = {
+			.size = sizeof(m2), .ioas_id = ioas,
+			.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+			.user_va = (uintptr_t)two, .length = PAGE,
+		};
+
+		if (syscall(SYS_capget, &h, d))
+			_exit(1);
+		d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+		d[CAP_TO_INDEX(CAP_CHECKPOINT_RESTORE)].effective &=
+			~CAP_TO_MASK(CAP_CHECKPOINT_RESTORE);
+		if (syscall(SYS_capset, &h, d) || map_files_allowed(two))
+			_exit(2);
+		if (xioctl(fd, IOMMU_IOAS_MAP, &m2))
+			_exit(3);
+		m2.length = 2 * PAGE;
+		m2.iova = 0;
+		_exit(xioctl(fd, IOMMU_IOAS_MAP, &m2) || !rebacked(two + PAGE) ? 4 : 0);
+	}
+	check(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0,
+	      "without map_files, shared memory is re-backed page range by range");
+
+	/*
+	 * A nested HWPT delivering the mock device's page faults to a queue,
+	 * on an IOAS of its own (the one above has a mapping outside the mock
+	 * domain's aperture, so attaching there fails with EADDRINUSE).
+	 */
+	ok = ioas_alloc(fd, &ioas) == 0;
+	md.id = ioas;
+	ok = ok && xioctl(fd, IOMMU_TEST_CMD, &md) == 0 &&
+	     xioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &fa) == 0;
+	ffd = (int)fa.out_fault_fd;
+	parent.flags = IOMMU_HWPT_ALLOC_NEST_PARENT;
+	parent.dev_id = md.mock_domain.out_idev_id;
+	parent.pt_id = ioas;
+	nested.flags = IOMMU_HWPT_FAULT_ID_VALID;
+	nested.dev_id = md.mock_domain.out_idev_id;
+	nested.data_type = IOMMU_HWPT_DATA_SELFTEST;
+	nested.data_len = sizeof(data);
+	nested.data_uptr = (uintptr_t)&data;
+	nested.fault_id = fa.out_fault_id;
+	ok = ok && xioctl(fd, IOMMU_HWPT_ALLOC, &parent) == 0;
+	nested.pt_id = parent.out_hwpt_id;
+	ok = ok && xioctl(fd, IOMMU_HWPT_ALLOC, &nested) == 0;
+	repl.id = md.mock_domain.out_stdev_id;
+	repl.mock_domain_replace.pt_id = nested.out_hwpt_id;
+	ok = ok && xioctl(fd, IOMMU_TEST_CMD, &repl) == 0;
+	check(ok && ffd >= 0 && ffd != fd && fcntl(ffd, F_GETFD) == FD_CLOEXEC &&
+	      !(fcntl(ffd, F_GETFL) & O_NONBLOCK), "fault queue on a nested HWPT");
+	pfd = (struct pollfd){ .fd = ffd, .events = POLLIN | POLLOUT };
+	check(poll(&pfd, 1, 0) == 1 && pfd.revents == POLLOUT,
+	      "fault fd: writable, not readable while no fault waits");
+	check(read(ffd, pf, sizeof(pf)) == 0, "fault fd: read with nothing pending is 0");
+	trig.trigger_iopf.dev_id = md.mock_domain.out_idev_id;
+	trig.trigger_iopf.pasid = 1;
+	trig.trigger_iopf.grpid = 2;
+	trig.trigger_iopf.perm = IOMMU_PGFAULT_PERM_READ | IOMMU_PGFAULT_PERM_WRITE;
+	trig.trigger_iopf.addr = 0xdeadbeaf;
+	check(xioctl(fd, IOMMU_TEST_CMD, &trig) == 0 && poll(&pfd, 1, 0) == 1 &&
+	      pfd.revents == (POLLIN | POLLOUT), "fault fd: POLLIN once a fault waits");
+	check(read(ffd, pf, sizeof(pf[0]) - 1) == -1 && errno == ESPIPE &&
+	      read(ffd, pf, 0) == -1 && errno == EINVAL,
+	      "fault fd: part of a record ESPIPE, no room EINVAL");
+	check(pread(ffd, pf, sizeof(pf[0]), 0) == -1 && errno == ESPIPE,
+	      "fault fd: pread ESPIPE");
+	memset(pf, 0, sizeof(pf));
+	check(readv(ffd, iov, 2) == (ssize_t)sizeof(pf[0]) && pf[0].addr == 0xdeadbeaf &&
+	      pf[0].grpid == 2 && pf[0].dev_id == md.mock_domain.out_idev_id &&
+	      pf[1].addr == 0, "fault fd: readv returns the one record");
+	check(poll(&pfd, 1, 0) == 1 && pfd.revents == POLLOUT,
+	      "fault fd: not readable once read");
+	resp.cookie = pf[0].cookie;
+	check(write(ffd, &resp, sizeof(resp)) == (ssize_t)sizeof(resp),
+	      "fault fd: write of the response");
+	check(write(ffd, &resp, sizeof(resp)) == -1 && errno == EINVAL,
+	      "fault fd: a response to no fault EINVAL");
+	check(xioctl(fd, IOMMU_TEST_CMD, &trig) == 0 && xioctl(fd, IOMMU_TEST_CMD, &trig) == 0 &&
+	      read(ffd, pf, sizeof(pf)) == (ssize_t)sizeof(pf) &&
+	      pf[0].cookie != pf[1].cookie, "fault fd: two faults in one read");
+	check(read(fd, pf, sizeof(pf)) == -1 && errno == EINVAL &&
+	      write(fd, pf, sizeof(pf)) == -1 && errno == EINVAL,
+	      "/dev/iommu has no read or write: EINVAL");
+	check(close(ffd) == 0 && close(fd) == 0, "close the fault fd and the iommufd");
+	munmap(sh, PAGE);
+}
+
 int main(void)
 {
 	struct iommu_iova_range ranges[4];
@@ -95,7 +285,7 @@ int main(void)
 	pid_t pid;
 
 	alarm(60);	/* a hang must fail the run, not stall it */
-	printf("1..44\n");
+	printf("1..59\n");
 
 	fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 	check(fd >= 0, "open /dev/iommu");
@@ -190,7 +380,10 @@ int main(void)
 	check(buf[0] == 3, "child's write to re-backed private memory not seen by the parent");
 	close(pfd[0]);
 
-	/* Shared memory stays shared with a child after re-backing. */
+	/*
+	 * Shared memory is mapped as the file it is (not re-backed) when the
+	 * shim may open /proc/self/map_files, and stays shared with a child.
+	 */
 	{
 		uint8_t *sh = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -199,8 +392,9 @@ int main(void)
 		map.user_va = (uintptr_t)sh;
 		map.length = PAGE;
 		map.ioas_id = ioas2;
-		check(xioctl(fd, IOMMU_IOAS_MAP, &map) == 0 && rebacked(sh),
-		      "MAP of shared memory re-backs it");
+		check(xioctl(fd, IOMMU_IOAS_MAP, &map) == 0 &&
+		      rebacked(sh) == !map_files_allowed(sh),
+		      "MAP of shared memory keeps its file (re-backs it without map_files)");
 		fflush(stdout);
 		pid = fork();
 		if (pid == 0) {
@@ -411,6 +605,7 @@ int main(void)
 		check(fd >= 0 && ioas_alloc(fd, &again) == 0 && again == 1 &&
 		      close(fd) == 0, "daemon serves a fresh context afterwards");
 	}
+	check_shared_and_faults();
 	munmap(buf, NPAGES * PAGE);
 	return failed ? 1 : 0;
 }

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -78,6 +79,29 @@ static void exec_child(char **prog, const char *shim, const char *sock,
 	execvp(prog[0], prog);
 	fprintf(stderr, "pcilab exec: %s: %s\n", prog[0], strerror(errno));
 	_exit(127);
+}
+
+static int exec_remove_one(const char *path, const struct stat *st, int type,
+			   struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;	/* best effort: go on */
+}
+
+/*
+ * The directory holds the socket and what the shim made beside it: the
+ * private /sys/kernel/debug of the program's fault injection (docs/
+ * daemon.md, "Fault injection"). Physical walk: a symlink is removed, never
+ * followed.
+ */
+static void exec_remove_dir(const char *dir)
+{
+	nftw(dir, exec_remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 int cmd_exec(int argc, char **argv)
@@ -167,7 +191,7 @@ out_daemon:
 out_unlink:
 	unlink(sock);
 out_rmdir:
-	rmdir(dir);
+	exec_remove_dir(dir);
 out_world:
 	tool_world_shutdown(&w);
 	return rc;

@@ -176,7 +176,7 @@ void iommufd_access_destroy(struct iommufd_access *access)
 	struct iommufd_ctx *ictx = access->ictx;
 
 	iommufd_object_put(&access->obj);	/* the driver's reference */
-	if (iommufd_object_remove(ictx, access->obj.id))
+	if (iommufd_object_remove_obj(ictx, &access->obj))
 		pl_err("iommufd: access %u still in use at destroy",
 		       access->obj.id);
 }
@@ -343,19 +343,69 @@ static int iopt_pages_rw_slow(struct iopt_pages *pages, uint64_t start_byte,
 	return 0;
 }
 
+static bool iopt_pages_mm_alive(const struct iopt_pages *pages)
+{
+	return !pages->um->mm_alive || pages->um->mm_alive(pages->um);
+}
+
 /*
- * The fast path is a plain user copy in the owner's address space; the
- * selftest's SLOW_PATH flag forces the path other processes (and kernel
- * threads) take, through the pages themselves.
+ * One page through the source process's memory as it is now (Linux's
+ * iopt_pages_rw_page(): pin_user_pages_remote() on source_mm), falling
+ * back to the pinned pages once that process has exited.
  */
-static int iopt_pages_rw_access(struct iopt_pages *pages, uint64_t start_byte,
-				void *data, uint64_t length, unsigned int flags)
+static int iopt_pages_rw_page(struct iopt_pages *pages, uint64_t start_byte,
+			      uint8_t *data, uint64_t length, unsigned int flags)
 {
 	const struct iommufd_user_mem_ops *um = pages->um;
+	bool write = flags & IOMMUFD_ACCESS_RW_WRITE;
+	uint64_t index = start_byte / IOMMUFD_PAGE_SIZE;
+	uint64_t uaddr = pages->uptr + index * IOMMUFD_PAGE_SIZE;
+	uint64_t off = start_byte % IOMMUFD_PAGE_SIZE;
+	void *kva;
+	int rc;
+
+	if (!iopt_pages_mm_alive(pages))
+		return iopt_pages_rw_slow(pages, start_byte, data, length, flags);
+	if (should_fail("iopt_pages_rw_page"))
+		return -EINVAL;
+	rc = um->pin_page(um, uaddr, write, &kva);
+	if (rc)
+		return rc;
+	if (write)
+		memcpy((uint8_t *)kva + off, data, length);
+	else
+		memcpy(data, (uint8_t *)kva + off, length);
+	um->unpin_page(um, uaddr, kva);
+	return 0;
+}
+
+/*
+ * Linux's iopt_pages_rw_access(). The fast path is a plain user copy in
+ * the owner's address space. A task other than the owner (cur is not the
+ * pages' memory) goes through the pages: one page through the owner's
+ * memory as it is now, several through the pinned pages (the domain's
+ * view) or pages pinned for the copy. A kernel thread adopts the owner's
+ * memory while it lives, and reads the pinned pages once it is gone. The
+ * selftest's SLOW_PATH flag makes any caller count as another task.
+ */
+static int iopt_pages_rw_access(struct iopt_pages *pages, uint64_t start_byte,
+				void *data, uint64_t length, unsigned int flags,
+				const struct iommufd_user_mem_ops *cur)
+{
+	const struct iommufd_user_mem_ops *um = pages->um;
+	bool change_mm = cur != um || (flags & IOMMUFD_ACCESS_RW_SLOW_PATH);
+	uint64_t first = start_byte / IOMMUFD_PAGE_SIZE;
+	uint64_t last = (start_byte + length - 1) / IOMMUFD_PAGE_SIZE;
 
 	if ((flags & IOMMUFD_ACCESS_RW_WRITE) && !pages->writable)
 		return -EPERM;
-	if (flags & IOMMUFD_ACCESS_RW_SLOW_PATH)
+	if (!(flags & IOMMUFD_ACCESS_RW_KTHREAD) && change_mm) {
+		if (first == last)
+			return iopt_pages_rw_page(pages, start_byte, data, length,
+						  flags);
+		return iopt_pages_rw_slow(pages, start_byte, data, length, flags);
+	}
+	if (change_mm && !iopt_pages_mm_alive(pages))
 		return iopt_pages_rw_slow(pages, start_byte, data, length, flags);
 	if (flags & IOMMUFD_ACCESS_RW_WRITE) {
 		if (um->copy_to_user(um, pages->uptr + start_byte, data, length))
@@ -368,7 +418,8 @@ static int iopt_pages_rw_access(struct iopt_pages *pages, uint64_t start_byte,
 }
 
 int iommufd_access_rw(struct iommufd_access *access, uint64_t iova,
-		      void *data, uint64_t length, unsigned int flags)
+		      void *data, uint64_t length, unsigned int flags,
+		      const struct iommufd_user_mem_ops *cur)
 {
 	struct contig_iter it;
 	struct iopt_area *area;
@@ -392,7 +443,7 @@ int iommufd_access_rw(struct iommufd_access *access, uint64_t iova,
 			return -EPERM;
 		rc = iopt_pages_rw_access(area->pages,
 					  area_iova_to_byte(area, it.cur), data,
-					  bytes, flags);
+					  bytes, flags, cur);
 		if (rc)
 			return rc;
 		data = (uint8_t *)data + bytes;
@@ -720,9 +771,10 @@ int iommufd_test_access_rw(struct iommufd_ucmd *ucmd)
 		rc = -EFAULT;
 		goto out_free;
 	}
+	/* The caller's task is current (Linux: current->mm). */
 	rc = iommufd_access_rw(staccess->access, cmd->access_rw.iova, tmp, length,
 			       flags & (IOMMUFD_ACCESS_RW_WRITE |
-					IOMMUFD_ACCESS_RW_SLOW_PATH));
+					IOMMUFD_ACCESS_RW_SLOW_PATH), ucmd->um);
 	if (rc)
 		goto out_free;
 	if (!(flags & MOCK_ACCESS_RW_WRITE) &&

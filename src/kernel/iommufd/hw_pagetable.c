@@ -356,6 +356,20 @@ static struct iommufd_hwpt_paging *iommufd_hwpt_auto_find(struct iommufd_device 
 }
 
 /*
+ * Attaching a device to a paging HWPT (or to a nested one, whose parent
+ * translates) first reserves the device's reserved regions in the IOAS
+ * (Linux iopt_table_enforce_dev_resv_regions()). The mock device has none,
+ * but Linux's step is a fault-injection point (-EINVAL), so ours is too.
+ */
+static int iommufd_device_enforce_resv(struct iommufd_device *idev)
+{
+	(void)idev;
+	if (should_fail("iopt_table_enforce_dev_resv_regions"))
+		return -EINVAL;
+	return 0;
+}
+
+/*
  * Take a hold of the HWPT for idev: an existing paging or nested HWPT, or
  * for an IOAS a new automatic one (finalized here). On success *pt_id is
  * the HWPT's ID and the caller owns one user reference of it.
@@ -378,6 +392,8 @@ iommufd_device_get_hwpt(struct iommufd_ucmd *ucmd, struct iommufd_device *idev,
 	case IOMMUFD_OBJ_HWPT_NESTED:
 		hwpt = container_of(pt, struct iommufd_hw_pagetable, obj);
 		rc = iommufd_mock_attach_check(idev, hwpt->domain);
+		if (!rc)
+			rc = iommufd_device_enforce_resv(idev);
 		if (rc)
 			return ERR_PTR(rc);
 		hwpt->obj.users++;	/* the device holds its HWPT */
@@ -386,6 +402,9 @@ iommufd_device_get_hwpt(struct iommufd_ucmd *ucmd, struct iommufd_device *idev,
 		paging = iommufd_hwpt_auto_find(idev,
 				container_of(pt, struct iommufd_ioas, obj));
 		if (paging) {
+			rc = iommufd_device_enforce_resv(idev);
+			if (rc)
+				return ERR_PTR(rc);
 			paging->common.obj.users++;	/* the device holds it */
 			return &paging->common;
 		}
@@ -394,6 +413,12 @@ iommufd_device_get_hwpt(struct iommufd_ucmd *ucmd, struct iommufd_device *idev,
 				0, true, IOMMU_HWPT_DATA_NONE, 0, 0);
 		if (IS_ERR(paging))
 			return (struct iommufd_hw_pagetable *)paging;
+		rc = iommufd_device_enforce_resv(idev);
+		if (rc) {
+			/* Never published: nothing but us knows it. */
+			iommufd_object_abort_and_destroy(ictx, &paging->common.obj);
+			return ERR_PTR(rc);
+		}
 		paging->common.obj.users++;	/* the device holds its HWPT */
 		iommufd_object_finalize(ictx, &paging->common.obj);
 		return &paging->common;
@@ -416,7 +441,7 @@ static void iommufd_hwpt_put(struct iommufd_ctx *ictx,
 	if (hwpt->obj.type == IOMMUFD_OBJ_HWPT_PAGING &&
 	    container_of(hwpt, struct iommufd_hwpt_paging, common)->auto_domain &&
 	    hwpt->obj.users == 1)
-		iommufd_object_remove(ictx, hwpt->obj.id);
+		iommufd_object_remove_obj(ictx, &hwpt->obj);
 }
 
 int iommufd_device_attach(struct iommufd_ucmd *ucmd, struct iommufd_device *idev,

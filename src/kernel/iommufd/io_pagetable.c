@@ -182,7 +182,11 @@ static uint64_t area_last_index(const struct iopt_area *a)
 	return (a->start_byte + iopt_area_length(a) - 1) / IOMMUFD_PAGE_SIZE;
 }
 
-/* Map a pinned area into d, one contiguous piece per pinned page. */
+/*
+ * Map a pinned area into d: one map call per run of pages contiguous in
+ * the kernel's view (what pin_page returned), as Linux maps a batch of
+ * physically contiguous pages with one iommu_map().
+ */
 static int iopt_area_map_domain(struct iopt_area *area, struct iommu_domain *d)
 {
 	uint64_t iova = iopt_area_iova(area), left = iopt_area_length(area);
@@ -191,8 +195,16 @@ static int iopt_area_map_domain(struct iopt_area *area, struct iommu_domain *d)
 
 	while (left) {
 		uint64_t off = byte % IOMMUFD_PAGE_SIZE;
+		uint64_t index = byte / IOMMUFD_PAGE_SIZE;
 		uint64_t chunk = MIN(IOMMUFD_PAGE_SIZE - off, left);
-		void *kva = iopt_pages_kva(area->pages, byte / IOMMUFD_PAGE_SIZE);
+		uint8_t *kva = iopt_pages_kva(area->pages, index);
+
+		while (chunk < left &&
+		       iopt_pages_kva(area->pages, index + 1) ==
+		       kva + (index + 1 - byte / IOMMUFD_PAGE_SIZE) * IOMMUFD_PAGE_SIZE) {
+			chunk = MIN(chunk + IOMMUFD_PAGE_SIZE, left);
+			index++;
+		}
 
 		rc = d->ops->map(d, iova, (uint64_t)(uintptr_t)kva + off, chunk,
 				 area->iommu_prot);

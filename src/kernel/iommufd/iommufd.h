@@ -40,6 +40,12 @@ struct iommufd_user_mem_ops {
 			bool write, void **kva);
 	void (*unpin_page)(const struct iommufd_user_mem_ops *um, uint64_t uaddr,
 			   void *kva);
+	/*
+	 * Optional: false once the process whose memory this is has exited
+	 * (Linux's mmget_not_zero() failing on pages->source_mm). NULL: the
+	 * memory never goes away.
+	 */
+	bool (*mm_alive)(const struct iommufd_user_mem_ops *um);
 	void *priv;
 };
 

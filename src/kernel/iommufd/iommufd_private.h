@@ -99,11 +99,20 @@ void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj);
 /* Undo an alloc whose object was fully built: run its destroy op too. */
 void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 				      struct iommufd_object *obj);
-/* Lookup a finalized object; ERR_PTR(-ENOENT) if absent or wrong type. */
+/*
+ * Lookup a finalized object for a command; ERR_PTR(-ENOENT) if absent or
+ * wrong type, or when fault injection says so.
+ */
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
 					  enum iommufd_object_type type);
-/* Remove obj if the table holds the only reference; -EBUSY otherwise. */
+/* Remove object id if the table holds the only reference; -EBUSY otherwise. */
 int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id);
+/*
+ * The same for an object the kernel holds a pointer to: no lookup, so it
+ * cannot fail but for -EBUSY. Internal teardown uses this.
+ */
+int iommufd_object_remove_obj(struct iommufd_ctx *ictx,
+			      struct iommufd_object *obj);
 /* Drop a holder's reference (users--). */
 void iommufd_object_put(struct iommufd_object *obj);
 
@@ -380,8 +389,13 @@ int iommufd_access_pin_pages(struct iommufd_access *access, uint64_t iova,
 			     uint64_t length, void **kvas, unsigned int flags);
 void iommufd_access_unpin_pages(struct iommufd_access *access, uint64_t iova,
 				uint64_t length);
+/*
+ * cur is the memory of the task calling (Linux's current->mm); with
+ * IOMMUFD_ACCESS_RW_KTHREAD it may be NULL.
+ */
 int iommufd_access_rw(struct iommufd_access *access, uint64_t iova,
-		      void *data, uint64_t length, unsigned int flags);
+		      void *data, uint64_t length, unsigned int flags,
+		      const struct iommufd_user_mem_ops *cur);
 /* Ask every access of iopt to drop its pins in [iova, iova + length). */
 void iommufd_access_notify_unmap(struct io_pagetable *iopt, uint64_t iova,
 				 uint64_t length);
@@ -424,6 +438,8 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
 
 /* Mock IOMMU (selftest.c). */
 struct iommu_domain *iommufd_mock_domain_alloc(void);
+/* Bytes a mock paging domain maps (0 for other domains); for leak checks. */
+uint64_t iommufd_mock_domain_mapped(struct iommu_domain *d);
 /*
  * The mock driver's domain_alloc_user: a paging domain for dev (parent
  * NULL; flags are IOMMU_HWPT_ALLOC_*) or a nested one on parent from

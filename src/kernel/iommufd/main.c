@@ -94,8 +94,8 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 	iommufd_object_abort(ictx, obj);
 }
 
-struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
-					  enum iommufd_object_type type)
+static struct iommufd_object *iommufd_lookup(struct iommufd_ctx *ictx, uint32_t id,
+					     enum iommufd_object_type type)
 {
 	struct iommufd_object *obj;
 
@@ -106,6 +106,19 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
 	    (type != IOMMUFD_OBJ_ANY && obj->type != type))
 		return ERR_PTR(-ENOENT);
 	return obj;
+}
+
+/*
+ * Every lookup on behalf of a command is a fault-injection point, as in
+ * Linux (iommufd_get_object() fails with -ENOENT under fail-nth), so the
+ * sweep reaches each command's handling of a vanished object.
+ */
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
+					  enum iommufd_object_type type)
+{
+	if (should_fail("iommufd_get_object"))
+		return ERR_PTR(-ENOENT);
+	return iommufd_lookup(ictx, id, type);
 }
 
 void iommufd_object_put(struct iommufd_object *obj)
@@ -123,17 +136,24 @@ static void iommufd_object_destroy(struct iommufd_ctx *ictx,
 	free(obj);
 }
 
-int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id)
+int iommufd_object_remove_obj(struct iommufd_ctx *ictx,
+			      struct iommufd_object *obj)
 {
-	struct iommufd_object *obj;
-
-	obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_ANY);
-	if (IS_ERR(obj))
-		return (int)PTR_ERR(obj);
 	if (obj->users != 1)
 		return -EBUSY;
 	iommufd_object_destroy(ictx, obj);
 	return 0;
+}
+
+/* IOMMU_DESTROY's lookup is not an injection point (Linux: xa_load). */
+int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id)
+{
+	struct iommufd_object *obj;
+
+	obj = iommufd_lookup(ictx, id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(obj))
+		return (int)PTR_ERR(obj);
+	return iommufd_object_remove_obj(ictx, obj);
 }
 
 unsigned int iommufd_ctx_nr_objects(struct iommufd_ctx *ictx)

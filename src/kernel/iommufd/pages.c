@@ -160,12 +160,25 @@ static void iopt_pages_unpin_one(struct iopt_pages *pages, uint64_t index)
 	iopt_pages_account(pages, false);
 }
 
+/*
+ * Two fault-injection points per call, where Linux has them per batch of
+ * pages (its tests shrink the batch to reach them often): pinning the user
+ * pages fails before anything is pinned (pfn_reader_user_pin(): -EFAULT),
+ * and charging them half-way through the range (the locked-memory update
+ * of a later batch: -ENOMEM), so the sweep also unwinds a partial pin.
+ */
 int iopt_pages_pin(struct iopt_pages *pages, uint64_t first, uint64_t last)
 {
-	uint64_t i;
+	uint64_t i, half = first + (last - first + 1) / 2;
 	int rc;
 
+	if (should_fail("pin_user_pages"))
+		return -EFAULT;
 	for (i = first; i <= last; i++) {
+		if (i == half && i != first && should_fail("update_locked_vm")) {
+			rc = -ENOMEM;
+			goto err_unpin;
+		}
 		rc = iopt_pages_pin_one(pages, i);
 		if (rc)
 			goto err_unpin;

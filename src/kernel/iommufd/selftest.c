@@ -86,6 +86,12 @@ static int mock_map(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
 	size_t pos;
 
 	(void)prot;
+	/*
+	 * Linux's mock map_pages has a fault-injection point of its own
+	 * (its xarray retries allocations): -ENOENT, nothing mapped.
+	 */
+	if (should_fail("mock_domain_map_pages"))
+		return -ENOENT;
 	if (iova % MOCK_IO_PAGE_SIZE || len % MOCK_IO_PAGE_SIZE ||
 	    paddr % MOCK_IO_PAGE_SIZE)
 		return -EINVAL;
@@ -216,6 +222,11 @@ static const struct iommu_domain_ops mock_domain_ops = {
 	.set_dirty_tracking = mock_set_dirty_tracking,
 	.read_and_clear_dirty = mock_read_and_clear_dirty,
 };
+
+uint64_t iommufd_mock_domain_mapped(struct iommu_domain *d)
+{
+	return d->ops == &mock_domain_ops ? to_mock(d)->nr * MOCK_IO_PAGE_SIZE : 0;
+}
 
 struct iommu_domain *iommufd_mock_domain_alloc(void)
 {
@@ -405,7 +416,7 @@ void iommufd_selftest_destroy(struct iommufd_object *obj)
 	if (idev->hwpt)
 		iommufd_device_detach(idev);
 	iommufd_object_put(&idev->obj);	/* drop our device reference */
-	iommufd_object_remove(sobj->ictx, idev->obj.id);	/* unbind */
+	iommufd_object_remove_obj(sobj->ictx, &idev->obj);	/* unbind */
 }
 
 /* MOCK_DOMAIN and MOCK_DOMAIN_FLAGS: a mock device bound and attached. */
@@ -461,7 +472,7 @@ static int iommufd_test_mock_domain(struct iommufd_ucmd *ucmd,
 err_detach:
 	iommufd_device_detach(idev);
 err_unbind:
-	iommufd_object_remove(ictx, idev->obj.id);
+	iommufd_object_remove_obj(ictx, &idev->obj);
 err_sobj:
 	iommufd_object_abort(ictx, &sobj->obj);
 	return rc;

@@ -124,9 +124,12 @@ static void test_backing_validation(void **state)
 	fd = make_memfd(2, true, &map);
 	unsealed = make_memfd(2, false, &map2);
 
-	b = back(0x200000, 2 * PG, 0, true);
-	/* A client could truncate an unsealed memfd under us: refused. */
-	assert_errno(EPERM, uapi_mm_add_back(mm, &b, unsealed));
+	/*
+	 * An unsealed file is what a client's MAP_SHARED mapping brings: it
+	 * is accepted, and checked at pin time (test_daemon_io.c).
+	 */
+	b = back(0x300000, 2 * PG, 0, true);
+	assert_ok(uapi_mm_add_back(mm, &b, unsealed));
 	/* Past the end of the memfd. */
 	b = back(0x200000, 2 * PG, PG, true);
 	assert_errno(EINVAL, uapi_mm_add_back(mm, &b, fd));
@@ -426,6 +429,120 @@ static void test_daemon_raw(void **state)
 	rmdir(dir);
 }
 
+/* One IOAS_ALLOC from the raw client, with fail_nth if not 0. */
+static int32_t raw_ioas_alloc(struct uapi_daemon *d, struct raw_client *c,
+			      uint32_t fail_nth)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct uapi_wire_ext x = { .fail_nth = fail_nth };
+	struct uapi_wire_enc e;
+	uint8_t rec[256];
+	long len;
+	int rs;
+
+	uapi_wire_enc_ioctl(&e, rec, sizeof(rec), IOMMU_IOAS_ALLOC, 0x1000, 0, 1);
+	if (fail_nth)
+		uapi_wire_add_ext(&e, &x);
+	uapi_wire_add_seg(&e, 0x1000, &alloc, sizeof(alloc));
+	len = uapi_wire_finish(&e, 1);
+	assert_true(len > 0);
+	rs = raw_send(c->fd, rec, (size_t)len);
+	serve(d);
+	return raw_reply(rs, c);
+}
+
+static int32_t raw_open(struct uapi_daemon *d, struct raw_client *c,
+			uint32_t fail_nth)
+{
+	struct uapi_wire_ext x = { .fail_nth = fail_nth };
+	struct uapi_wire_enc e;
+	uint8_t rec[64];
+	long len;
+	int rs;
+
+	uapi_wire_enc_open(&e, rec, sizeof(rec), UAPI_WIRE_DEV_IOMMU, 0);
+	if (fail_nth)
+		uapi_wire_add_ext(&e, &x);
+	len = uapi_wire_finish(&e, 1);
+	assert_true(len > 0);
+	rs = raw_send(c->fd, rec, (size_t)len);
+	serve(d);
+	return raw_reply(rs, c);
+}
+
+/*
+ * Fault injection through the daemon (docs/daemon.md, "Fault injection"):
+ * a version-2 request carries the thread's fail-nth count, the iommufd
+ * code serving it counts it down, and the reply says what is left, 0 once
+ * the failure was injected. Nothing stays armed after the request.
+ */
+static void test_daemon_fail_nth(void **state)
+{
+	char dir[] = "/tmp/pcilab-test-XXXXXX", path[64];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct uapi_daemon *d;
+	struct raw_client c;
+	uint32_t n, left;
+	int lfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s", dir);
+	lfd = uapi_listen(path);
+	assert_true(lfd >= 0);
+	d = uapi_daemon_create(lfd);
+	assert_false(IS_ERR(d));
+	c.fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	strcpy(sa.sun_path, path);
+	assert_int_equal(connect(c.fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	serve(d);
+
+	/* Not served (no OPEN yet): the count comes back unchanged. */
+	assert_int_equal(raw_ioas_alloc(d, &c, 3), -EBADF);
+	assert_int_equal(c.m.hdr.version, UAPI_WIRE_VERSION_2);
+	assert_int_equal(c.m.ext.fail_nth, 3);
+
+	/* Linux's open allocates the context: the first point fails it. */
+	assert_int_equal(raw_open(d, &c, 1), -ENOMEM);
+	assert_int_equal(c.m.hdr.version, UAPI_WIRE_VERSION_2);
+	assert_int_equal(c.m.ext.fail_nth, 0);
+	/* A version-1 request gets a version-1 reply and nothing injected. */
+	assert_int_equal(raw_open(d, &c, 0), 0);
+	assert_int_equal(c.m.hdr.version, UAPI_WIRE_VERSION_1);
+	assert_int_equal(c.m.ext.fail_nth, 0);
+
+	/* Sweep: each n fails, until a count outlasts the command. */
+	for (n = 1; n < 100; n++) {
+		int32_t rc = raw_ioas_alloc(d, &c, n);
+
+		assert_int_equal(c.m.hdr.version, UAPI_WIRE_VERSION_2);
+		left = c.m.ext.fail_nth;
+		if (left) {
+			assert_int_equal(rc, 0);
+			break;
+		}
+		assert_int_equal(rc, -ENOMEM);
+	}
+	assert_true(n > 1 && n < 100);
+	/* The command passed n - left points; the first IOAS got ID 1. */
+	assert_int_equal(left, 1);
+	assert_int_equal(c.m.nr_segs, 1);
+	/* A large count is counted down by the points passed, and left armed. */
+	assert_int_equal(raw_ioas_alloc(d, &c, 1000), 0);
+	assert_true(c.m.ext.fail_nth > 990 && c.m.ext.fail_nth < 1000);
+	/* Nothing stays armed in the daemon after a request. */
+	for (n = 0; n < 20; n++)
+		assert_int_equal(raw_ioas_alloc(d, &c, 0), 0);
+	assert_false(fault_injected());
+
+	close(c.fd);
+	serve(d);
+	assert_int_equal(uapi_daemon_nr_clients(d), 0);
+	uapi_daemon_destroy(d);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_owner_gone),
 		cmocka_unit_test(test_copies),
 		cmocka_unit_test(test_daemon_raw),
+		cmocka_unit_test(test_daemon_fail_nth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

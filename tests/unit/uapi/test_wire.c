@@ -25,20 +25,29 @@ static int parse_exact(const void *buf, size_t n, unsigned int nr_fds,
 	return rc;
 }
 
-static long build_ioctl(unsigned int nr_fds)
+/* A valid IOCTL; with fail_nth, a version-2 one carrying it. */
+static long build_ioctl_nth(unsigned int nr_fds, uint32_t fail_nth)
 {
 	struct uapi_wire_back b = {
 		.uaddr = 0x10000, .len = 0x3000, .offset = 0x1000, .fd_index = 1,
 		.flags = UAPI_WIRE_BACK_WRITABLE,
 	};
+	struct uapi_wire_ext x = { .fail_nth = fail_nth };
 	struct uapi_wire_enc e;
 	uint32_t st[6] = { 24, 1, 2, 3, 4, 5 };
 
 	uapi_wire_enc_ioctl(&e, rec, sizeof(rec), 0x3b81, 0x7000, 1, 2);
+	if (fail_nth)
+		uapi_wire_add_ext(&e, &x);
 	uapi_wire_add_back(&e, &b);
 	uapi_wire_add_seg(&e, 0x7000, st, sizeof(st));
 	uapi_wire_add_seg(&e, 0x9003, "abc", 3);
 	return uapi_wire_finish(&e, nr_fds);
+}
+
+static long build_ioctl(unsigned int nr_fds)
+{
+	return build_ioctl_nth(nr_fds, 0);
 }
 
 static void test_roundtrip_ioctl(void **state)
@@ -111,15 +120,119 @@ static void test_roundtrip_open_reply(void **state)
 	assert_int_equal(uapi_wire_parse(rec, (size_t)len, 1, &m, NULL), 0);
 }
 
-/* Every strict prefix of a valid record is rejected, with a reason. */
-static void test_truncated(void **state)
+/*
+ * Version 2 (uapi_wire.h): the extension follows the fixed part of each
+ * record type and round-trips; records without one stay version 1, so an
+ * older peer still understands them.
+ */
+static void test_roundtrip_ext(void **state)
+{
+	struct uapi_wire_ext x = { .fail_nth = 7 };
+	struct uapi_wire_back b = { .uaddr = 0, .len = 4096, .fd_index = 1 };
+	struct uapi_wire_msg m;
+	struct uapi_wire_enc e;
+	const char *why;
+	long len, v1_len;
+
+	(void)state;
+	v1_len = build_ioctl(2);
+	assert_ok(uapi_wire_parse(rec, (size_t)v1_len, 2, &m, NULL));
+	assert_int_equal(m.hdr.version, UAPI_WIRE_VERSION_1);
+	assert_int_equal(m.ext.fail_nth, 0);
+
+	len = build_ioctl_nth(2, 0xfffffffe);
+	assert_int_equal(len, v1_len + (long)sizeof(struct uapi_wire_ext));
+	assert_ok(uapi_wire_parse(rec, (size_t)len, 2, &m, &why));
+	assert_int_equal(m.hdr.version, UAPI_WIRE_VERSION_2);
+	assert_int_equal(m.ext.fail_nth, 0xfffffffe);
+	assert_int_equal(m.nr_backs, 1);
+	assert_int_equal(m.backs[0].uaddr, 0x10000);
+	assert_int_equal(m.nr_segs, 2);
+
+	uapi_wire_enc_open(&e, rec, sizeof(rec), UAPI_WIRE_DEV_IOMMU, 0);
+	uapi_wire_add_ext(&e, &x);
+	len = uapi_wire_finish(&e, 1);
+	assert_int_equal(len, sizeof(struct uapi_wire_open) + sizeof(x));
+	assert_ok(uapi_wire_parse(rec, (size_t)len, 1, &m, NULL));
+	assert_int_equal(m.hdr.version, UAPI_WIRE_VERSION_2);
+	assert_int_equal(m.ext.fail_nth, 7);
+	assert_int_equal(m.u.open.dev, UAPI_WIRE_DEV_IOMMU);
+
+	/* A reply's count left may be 0: the failure was injected. */
+	x.fail_nth = 0;
+	uapi_wire_enc_reply(&e, rec, sizeof(rec), -ENOMEM, 1);
+	uapi_wire_add_ext(&e, &x);
+	uapi_wire_add_seg(&e, 0x1234, "xy", 2);
+	len = uapi_wire_finish(&e, 0);
+	assert_true(len > 0);
+	assert_ok(uapi_wire_parse(rec, (size_t)len, 0, &m, NULL));
+	assert_int_equal(m.hdr.version, UAPI_WIRE_VERSION_2);
+	assert_int_equal(m.ext.fail_nth, 0);
+	assert_int_equal(m.u.reply.result, -ENOMEM);
+	assert_int_equal(m.nr_segs, 1);
+
+	/* The extension goes right after the fixed part, once. */
+	uapi_wire_enc_ioctl(&e, rec, sizeof(rec), 1, 0, 1, 0);
+	uapi_wire_add_back(&e, &b);
+	uapi_wire_add_ext(&e, &x);
+	assert_int_equal(uapi_wire_finish(&e, 2), -EINVAL);
+	uapi_wire_enc_reply(&e, rec, sizeof(rec), 0, 0);
+	uapi_wire_add_ext(&e, &x);
+	uapi_wire_add_ext(&e, &x);
+	assert_int_equal(uapi_wire_finish(&e, 0), -EINVAL);
+	/* ...and must fit. */
+	uapi_wire_enc_reply(&e, rec, sizeof(struct uapi_wire_reply) + 4, 0, 0);
+	uapi_wire_add_ext(&e, &x);
+	assert_int_equal(uapi_wire_finish(&e, 0), -EMSGSIZE);
+}
+
+/* Hostile version-2 records: a short extension, reserved bits, a bad OPEN. */
+static void test_bad_ext(void **state)
+{
+	struct uapi_wire_ext x = { .fail_nth = 1 };
+	struct uapi_wire_msg m;
+	struct uapi_wire_enc e;
+	const char *why = NULL;
+	uint32_t v32 = 1;
+	long len;
+
+	(void)state;
+	len = build_ioctl_nth(2, 3);
+	memcpy(rec + sizeof(struct uapi_wire_ioctl) +
+	       offsetof(struct uapi_wire_ext, reserved), &v32, 4);
+	assert_errno(EBADMSG, parse_exact(rec, (size_t)len, 2, &m, &why));
+	assert_non_null(strstr(why, "reserved extension"));
+
+	/* An OPEN of version 2 without its extension, or with bytes after it. */
+	uapi_wire_enc_open(&e, rec, sizeof(rec), UAPI_WIRE_DEV_IOMMU, 0);
+	uapi_wire_add_ext(&e, &x);
+	len = uapi_wire_finish(&e, 1);
+	assert_true(len > 0);
+	{
+		struct uapi_wire_hdr h;
+
+		memcpy(&h, rec, sizeof(h));
+		h.len = sizeof(struct uapi_wire_open);
+		memcpy(rec, &h, sizeof(h));
+		why = NULL;
+		assert_errno(EBADMSG, parse_exact(rec, h.len, 1, &m, &why));
+		assert_non_null(strstr(why, "truncated extension"));
+		h.len = (uint32_t)len + 8;
+		memcpy(rec, &h, sizeof(h));
+		memset(rec + len, 0, 8);
+		why = NULL;
+		assert_errno(EBADMSG, parse_exact(rec, h.len, 1, &m, &why));
+		assert_non_null(strstr(why, "wrong length"));
+	}
+}
+
+/* Every strict prefix of the record in rec (len bytes) is rejected. */
+static void check_prefixes(long len)
 {
 	struct uapi_wire_msg m;
 	const char *why;
-	long len = build_ioctl(2);
 	size_t n;
 
-	(void)state;
 	for (n = 0; n < (size_t)len; n++) {
 		struct uapi_wire_hdr h;
 
@@ -141,6 +254,14 @@ static void test_truncated(void **state)
 			free(c);
 		}
 	}
+}
+
+/* Every strict prefix of a valid record is rejected, with a reason. */
+static void test_truncated(void **state)
+{
+	(void)state;
+	check_prefixes(build_ioctl(2));
+	check_prefixes(build_ioctl_nth(2, 5));
 }
 
 /* Patch a field of the valid IOCTL record and expect the given reason. */
@@ -173,7 +294,9 @@ static void test_bad_fields(void **state)
 	(void)state;
 	v32 = 0xdeadbeef;
 	expect_bad(HDR(magic), &v32, 4, 2, "magic");
-	v16 = 2;
+	v16 = UAPI_WIRE_VERSION + 1;
+	expect_bad(HDR(version), &v16, 2, 2, "version");
+	v16 = 0;
 	expect_bad(HDR(version), &v16, 2, 2, "version");
 	v16 = 77;
 	expect_bad(HDR(type), &v16, 2, 2, "unknown record type");
@@ -256,7 +379,8 @@ static void test_garbage(void **state)
 	(void)state;
 	for (i = 0; i < 20000; i++) {
 		uint8_t buf[320];
-		long len = build_ioctl(2);
+		/* Every fourth valid record is a version-2 one. */
+		long len = i % 4 ? build_ioctl(2) : build_ioctl_nth(2, i);
 
 		n = (unsigned int)(rand_r(&seed) % sizeof(buf));
 		/* Half pure noise, half a valid record with a few bytes flipped. */
@@ -280,6 +404,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_ioctl),
 		cmocka_unit_test(test_roundtrip_open_reply),
+		cmocka_unit_test(test_roundtrip_ext),
+		cmocka_unit_test(test_bad_ext),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_bad_fields),
 		cmocka_unit_test(test_encoder_limits),
