@@ -2,10 +2,12 @@
 /*
  * HW pagetables and device attachment (Linux drivers/iommu/iommufd/
  * hw_pagetable.c and device.c): IOMMU_HWPT_ALLOC, IOMMU_HWPT_INVALIDATE,
- * IOMMU_GET_HW_INFO, attach / replace / detach of a device. The only IOMMU
- * driver here is the selftest mock (selftest.c); the core calls it through
- * the iommufd_mock_* hooks where Linux calls iommu_ops. Argument checks and
- * their order follow Linux so the same bad input gives the same errno.
+ * IOMMU_GET_HW_INFO, attach / replace / detach of a device. Two kinds of
+ * device: selftest mock devices, whose driver (selftest.c) is called
+ * through the iommufd_mock_* hooks, and devices bound with
+ * iommufd_device_bind() (device.c), whose kernel/iommu driver is reached
+ * through adapter domains (iommufd_kdomain_*). Argument checks and their
+ * order follow Linux so the same bad input gives the same errno.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,14 +56,14 @@ void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
  * HWPT of a device attached straight to an IOAS.
  */
 static struct iommufd_hwpt_paging *
-iommufd_hwpt_paging_alloc(struct iommufd_ucmd *ucmd, struct iommufd_ioas *ioas,
+iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ucmd *ucmd,
+			  struct iommufd_ioas *ioas,
 			  struct iommufd_device *idev, uint32_t flags,
 			  bool auto_domain, uint32_t data_type,
 			  uint64_t data_uptr, uint32_t data_len)
 {
 	const uint32_t valid_flags = IOMMU_HWPT_ALLOC_NEST_PARENT |
 				     IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
-	struct iommufd_ctx *ictx = ucmd->ictx;
 	struct iommufd_hwpt_paging *hwpt;
 	struct iommufd_object *obj;
 	struct iommu_domain *d;
@@ -69,9 +71,10 @@ iommufd_hwpt_paging_alloc(struct iommufd_ucmd *ucmd, struct iommufd_ioas *ioas,
 
 	if (flags & ~valid_flags)
 		return ERR_PTR(-EOPNOTSUPP);
-	/* The mock IOMMU tracks dirty pages unless the device opts out. */
+	/* Linux: device_iommu_capable(dev, IOMMU_CAP_DIRTY_TRACKING); the mock
+	 * IOMMU tracks dirty pages unless the device opts out. */
 	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
-	    (idev->mock_flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
+	    !iommufd_device_dirty_capable(idev))
 		return ERR_PTR(-EOPNOTSUPP);
 
 	obj = iommufd_object_alloc(ictx, sizeof(*hwpt), IOMMUFD_OBJ_HWPT_PAGING);
@@ -83,8 +86,12 @@ iommufd_hwpt_paging_alloc(struct iommufd_ucmd *ucmd, struct iommufd_ioas *ioas,
 	hwpt->auto_domain = auto_domain;
 	hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
 
-	d = iommufd_mock_domain_alloc_user(ucmd, idev, flags, NULL, data_type,
-					   data_uptr, data_len);
+	/* ucmd is NULL for an automatic HWPT: neither driver reads data then. */
+	if (idev->kdev)
+		d = iommufd_kdomain_alloc_paging(idev, flags, data_len);
+	else
+		d = iommufd_mock_domain_alloc_user(ucmd, idev, flags, NULL,
+						   data_type, data_uptr, data_len);
 	if (IS_ERR(d)) {
 		rc = (int)PTR_ERR(d);
 		goto err_abort;
@@ -127,10 +134,17 @@ iommufd_hwpt_nested_alloc(struct iommufd_ucmd *ucmd,
 	hwpt->parent = parent;
 	parent->common.obj.users++;	/* the nested HWPT holds its parent */
 
-	d = iommufd_mock_domain_alloc_user(ucmd, idev,
-					   flags & ~IOMMU_HWPT_FAULT_ID_VALID,
-					   parent->common.domain, data_type,
-					   data_uptr, data_len);
+	if (idev->kdev)
+		d = iommufd_kdomain_alloc_nested(ucmd, idev, parent->common.domain,
+						 flags & ~IOMMU_HWPT_FAULT_ID_VALID,
+						 data_type, data_uptr, data_len);
+	else if (iommufd_domain_is_kernel(parent->common.domain))
+		d = ERR_PTR(-EINVAL);	/* another driver's parent */
+	else
+		d = iommufd_mock_domain_alloc_user(ucmd, idev,
+						   flags & ~IOMMU_HWPT_FAULT_ID_VALID,
+						   parent->common.domain, data_type,
+						   data_uptr, data_len);
 	if (IS_ERR(d)) {
 		rc = (int)PTR_ERR(d);
 		goto err_abort;
@@ -183,7 +197,7 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 		if ((cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) &&
 		    (cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
 			return -EOPNOTSUPP;
-		paging = iommufd_hwpt_paging_alloc(ucmd,
+		paging = iommufd_hwpt_paging_alloc(ictx, ucmd,
 				container_of(pt, struct iommufd_ioas, obj), idev,
 				cmd->flags, false, cmd->data_type,
 				cmd->data_uptr, cmd->data_len);
@@ -235,6 +249,7 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_invalidate *cmd = ucmd->cmd;
 	struct iommufd_object *obj;
+	struct iommu_domain *d;
 	uint32_t done = 0;
 	int rc;
 
@@ -256,9 +271,14 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 		goto out;
 	}
 	done = cmd->entry_num;
-	rc = iommufd_mock_cache_invalidate_user(ucmd,
-			container_of(obj, struct iommufd_hw_pagetable, obj)->domain,
-			cmd->data_type, cmd->data_uptr, cmd->entry_len, &done);
+	d = container_of(obj, struct iommufd_hw_pagetable, obj)->domain;
+	if (iommufd_domain_is_kernel(d))
+		rc = iommufd_kdomain_invalidate(ucmd, d, cmd->data_type,
+						cmd->data_uptr, cmd->entry_len, &done);
+	else
+		rc = iommufd_mock_cache_invalidate_user(ucmd, d, cmd->data_type,
+							cmd->data_uptr,
+							cmd->entry_len, &done);
 out:
 	/* entry_num always reports how many entries were handled. */
 	cmd->entry_num = done;
@@ -277,8 +297,11 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 		.test_reg = IOMMU_HW_INFO_SELFTEST_REGVAL,
 	};
 	struct iommufd_device *idev;
-	uint32_t copy_len;
+	uint32_t copy_len, blob_len, type;
 	uint32_t in_type;
+	const void *blob;
+	void *kblob = NULL;
+	int rc;
 
 	if (cmd->flags & ~IOMMU_HW_INFO_FLAG_INPUT_TYPE)
 		return -EOPNOTSUPP;
@@ -293,16 +316,30 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
 	if (IS_ERR(idev))
 		return (int)PTR_ERR(idev);
-	if (in_type != IOMMU_HW_INFO_TYPE_DEFAULT &&
-	    in_type != IOMMU_HW_INFO_TYPE_SELFTEST)
-		return -EOPNOTSUPP;
-	cmd->out_data_type = IOMMU_HW_INFO_TYPE_SELFTEST;
+	if (idev->kdev) {
+		/* The driver's blob (VT-d: struct iommu_hw_info_vtd). */
+		kblob = iommufd_device_hw_info(idev, &blob_len, &type);
+		if (IS_ERR(kblob))
+			return (int)PTR_ERR(kblob);
+		blob = kblob;
+	} else {
+		blob = &info;
+		blob_len = sizeof(info);
+		type = IOMMU_HW_INFO_TYPE_SELFTEST;
+	}
+	if (in_type != IOMMU_HW_INFO_TYPE_DEFAULT && in_type != type) {
+		rc = -EOPNOTSUPP;
+		goto out_free;
+	}
+	cmd->out_data_type = type;
 
 	/* Copy what fits, zero the rest of a larger user buffer. */
-	copy_len = MIN(cmd->data_len, (uint32_t)sizeof(info));
+	copy_len = MIN(cmd->data_len, blob_len);
 	if (copy_len &&
-	    um->copy_to_user(um, cmd->data_uptr, &info, copy_len))
-		return -EFAULT;
+	    um->copy_to_user(um, cmd->data_uptr, blob, copy_len)) {
+		rc = -EFAULT;
+		goto out_free;
+	}
 	if (copy_len < cmd->data_len) {
 		static const uint8_t zeros[256];
 		uint64_t off = copy_len;
@@ -310,20 +347,26 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 		while (off < cmd->data_len) {
 			uint64_t n = MIN((uint64_t)sizeof(zeros), cmd->data_len - off);
 
-			if (um->copy_to_user(um, cmd->data_uptr + off, zeros, n))
-				return -EFAULT;
+			if (um->copy_to_user(um, cmd->data_uptr + off, zeros, n)) {
+				rc = -EFAULT;
+				goto out_free;
+			}
 			off += n;
 		}
 	}
 	/* The length the kernel has, possibly more than the user gave. */
-	cmd->data_len = sizeof(info);
+	cmd->data_len = blob_len;
 	cmd->out_capabilities = 0;
-	if (!(idev->mock_flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
+	if (iommufd_device_dirty_capable(idev))
 		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
+	/* Real devices: no PASID support in the drivers yet (0). */
 	cmd->out_max_pasid_log2 = 0;
-	if (idev->mock_flags & MOCK_FLAGS_DEVICE_PASID)
+	if (!idev->kdev && (idev->mock_flags & MOCK_FLAGS_DEVICE_PASID))
 		cmd->out_max_pasid_log2 = MOCK_PASID_WIDTH;
-	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_free:
+	free(kblob);
+	return rc;
 }
 
 /* ---- attaching devices ---- */
@@ -348,7 +391,7 @@ static struct iommufd_hwpt_paging *iommufd_hwpt_auto_find(struct iommufd_device 
 		p = container_of(obj, struct iommufd_hwpt_paging, common.obj);
 		if (!p->auto_domain || p->ioas != ioas)
 			continue;
-		if (iommufd_mock_attach_check(idev, p->common.domain))
+		if (iommufd_device_check_domain(idev, p->common.domain))
 			continue;	/* incompatible: try the next */
 		return p;
 	}
@@ -375,8 +418,7 @@ static int iommufd_device_enforce_resv(struct iommufd_device *idev)
  * the HWPT's ID and the caller owns one user reference of it.
  */
 static struct iommufd_hw_pagetable *
-iommufd_device_get_hwpt(struct iommufd_ucmd *ucmd, struct iommufd_device *idev,
-			uint32_t pt_id)
+iommufd_device_get_hwpt(struct iommufd_device *idev, uint32_t pt_id)
 {
 	struct iommufd_ctx *ictx = idev->ictx;
 	struct iommufd_hwpt_paging *paging;
@@ -391,7 +433,7 @@ iommufd_device_get_hwpt(struct iommufd_ucmd *ucmd, struct iommufd_device *idev,
 	case IOMMUFD_OBJ_HWPT_PAGING:
 	case IOMMUFD_OBJ_HWPT_NESTED:
 		hwpt = container_of(pt, struct iommufd_hw_pagetable, obj);
-		rc = iommufd_mock_attach_check(idev, hwpt->domain);
+		rc = iommufd_device_check_domain(idev, hwpt->domain);
 		if (!rc)
 			rc = iommufd_device_enforce_resv(idev);
 		if (rc)
@@ -408,7 +450,7 @@ iommufd_device_get_hwpt(struct iommufd_ucmd *ucmd, struct iommufd_device *idev,
 			paging->common.obj.users++;	/* the device holds it */
 			return &paging->common;
 		}
-		paging = iommufd_hwpt_paging_alloc(ucmd,
+		paging = iommufd_hwpt_paging_alloc(ictx, NULL,
 				container_of(pt, struct iommufd_ioas, obj), idev,
 				0, true, IOMMU_HWPT_DATA_NONE, 0, 0);
 		if (IS_ERR(paging))
@@ -444,16 +486,21 @@ static void iommufd_hwpt_put(struct iommufd_ctx *ictx,
 		iommufd_object_remove_obj(ictx, &hwpt->obj);
 }
 
-int iommufd_device_attach(struct iommufd_ucmd *ucmd, struct iommufd_device *idev,
-			  uint32_t *pt_id)
+int iommufd_device_attach(struct iommufd_device *idev, uint32_t *pt_id)
 {
 	struct iommufd_hw_pagetable *hwpt;
+	int rc;
 
 	if (idev->hwpt)
 		return -EINVAL;
-	hwpt = iommufd_device_get_hwpt(ucmd, idev, *pt_id);
+	hwpt = iommufd_device_get_hwpt(idev, *pt_id);
 	if (IS_ERR(hwpt))
 		return (int)PTR_ERR(hwpt);
+	rc = iommufd_device_set_hwpt(idev, hwpt);
+	if (rc) {
+		iommufd_hwpt_put(idev->ictx, idev, hwpt);	/* may free an auto HWPT */
+		return rc;
+	}
 	idev->hwpt = hwpt;
 	*pt_id = hwpt->obj.id;
 	return 0;
@@ -463,16 +510,24 @@ int iommufd_device_attach(struct iommufd_ucmd *ucmd, struct iommufd_device *idev
  * Move an attached device to *pt_id; on failure it stays where it was.
  * Replacing with an IOAS may land on the current automatic HWPT again.
  */
-int iommufd_device_replace(struct iommufd_ucmd *ucmd,
-			   struct iommufd_device *idev, uint32_t *pt_id)
+int iommufd_device_replace(struct iommufd_device *idev, uint32_t *pt_id)
 {
 	struct iommufd_hw_pagetable *old = idev->hwpt, *hwpt;
+	int rc;
 
 	if (!old)
 		return -EINVAL;
-	hwpt = iommufd_device_get_hwpt(ucmd, idev, *pt_id);
+	hwpt = iommufd_device_get_hwpt(idev, *pt_id);
 	if (IS_ERR(hwpt))
 		return (int)PTR_ERR(hwpt);
+	if (hwpt != old) {
+		/* The group moves from old's domain straight to hwpt's. */
+		rc = iommufd_device_set_hwpt(idev, hwpt);
+		if (rc) {
+			iommufd_hwpt_put(idev->ictx, idev, hwpt);
+			return rc;
+		}
+	}
 	idev->hwpt = hwpt;
 	if (old != hwpt)
 		iommufd_hwpt_put(idev->ictx, idev, old);	/* may free an auto HWPT */
@@ -487,15 +542,9 @@ void iommufd_device_detach(struct iommufd_device *idev)
 	struct iommufd_hw_pagetable *hwpt = idev->hwpt;
 
 	idev->hwpt = NULL;
+	/* Off the domain before the HWPT (and maybe the domain) can go. */
+	iommufd_device_unset_hwpt(idev, hwpt);
 	iommufd_hwpt_put(idev->ictx, idev, hwpt);
-}
-
-void iommufd_device_destroy(struct iommufd_object *obj)
-{
-	struct iommufd_device *idev = container_of(obj, struct iommufd_device, obj);
-
-	if (idev->hwpt)
-		iommufd_device_detach(idev);
 }
 
 /* ---- dirty tracking (Linux io_pagetable.c iopt_*_dirty_*) ---- */

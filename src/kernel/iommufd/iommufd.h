@@ -151,4 +151,41 @@ long iommufd_fault_write(struct iommufd_ctx *ictx, uint32_t handle,
 bool iommufd_fault_pending(struct iommufd_ctx *ictx, uint32_t handle);
 int iommufd_fault_close(struct iommufd_ctx *ictx, uint32_t handle);
 
+/*
+ * Kernel-internal device binding (Linux's iommufd_device_bind() and
+ * friends, what VFIO's cdev calls). The device is a PCI function behind a
+ * kernel/iommu driver of isys; isys must outlive the context.
+ *
+ * bind: claims DMA ownership of the device's group for the context
+ *   (iommu_device_claim_dma_owner(): -EPERM if a kernel driver or another
+ *   owner uses the group, -EBUSY if it is on a non-default domain; the
+ *   group goes to its blocking domain), -ENODEV if no IOMMU translates for
+ *   the device, -EINVAL without coherent DMA. Returns the device object
+ *   (IOMMUFD_OBJ_DEVICE, ID in *id) or ERR_PTR. The caller holds it until
+ *   unbind, so IOMMU_DESTROY of the ID is -EBUSY meanwhile.
+ * unbind: detaches if attached, gives the group back to its default
+ *   domain when the last owner leaves, destroys the object. Call it
+ *   before iommufd_ctx_destroy() (in Linux the device holds the file).
+ * attach: *pt_id names an IOAS (the device joins the oldest compatible
+ *   automatic HWPT of that IOAS, or a new one is made: a paging domain of
+ *   the device's driver), a paging HWPT or a nested HWPT; on success
+ *   *pt_id is the HWPT's ID. -EINVAL if already attached, or if the
+ *   object cannot be attached (wrong type, another driver's domain, a
+ *   group peer on another HWPT).
+ * replace: the same for an attached device, which stays where it was on
+ *   failure. detach: back to the blocking domain; an automatic HWPT dies
+ *   with its last device.
+ */
+struct iommufd_device;
+struct iommu_subsys;
+struct pci_dev;
+
+struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
+					   struct iommu_subsys *isys,
+					   struct pci_dev *pdev, uint32_t *id);
+void iommufd_device_unbind(struct iommufd_device *idev);
+int iommufd_device_attach(struct iommufd_device *idev, uint32_t *pt_id);
+int iommufd_device_replace(struct iommufd_device *idev, uint32_t *pt_id);
+void iommufd_device_detach(struct iommufd_device *idev);
+
 #endif /* PCILAB_KERNEL_IOMMUFD_H */

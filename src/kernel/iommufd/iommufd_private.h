@@ -319,12 +319,18 @@ struct iommufd_hwpt_nested {
 	struct iommufd_hwpt_paging *parent;	/* holds a user reference */
 };
 
-/* The (mock) device behind an iommufd device object. */
+/*
+ * A device in the context: a selftest mock device (kdev NULL), or a PCI
+ * device behind a kernel IOMMU driver bound with iommufd_device_bind()
+ * (device.c), whose group the context owns while it is bound.
+ */
+struct iommufd_kdev;
 struct iommufd_device {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
 	struct iommufd_hw_pagetable *hwpt;	/* holds a user reference */
 	uint32_t mock_flags;		/* MOCK_FLAGS_DEVICE_* */
+	struct iommufd_kdev *kdev;	/* kernel/iommu device, or NULL (mock) */
 };
 
 struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, uint32_t id);
@@ -422,11 +428,7 @@ int iommufd_option_rlimit_mode(struct iommufd_ucmd *ucmd);
 int iommufd_test(struct iommufd_ucmd *ucmd);
 
 int iommufd_get_hw_info(struct iommufd_ucmd *ucmd);
-int iommufd_device_attach(struct iommufd_ucmd *ucmd, struct iommufd_device *idev,
-			  uint32_t *pt_id);
-int iommufd_device_replace(struct iommufd_ucmd *ucmd,
-			   struct iommufd_device *idev, uint32_t *pt_id);
-void iommufd_device_detach(struct iommufd_device *idev);
+/* iommufd_device_attach/replace/detach: kernel/iommufd/iommufd.h. */
 int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd);
@@ -460,6 +462,34 @@ int iommufd_mock_cache_invalidate_user(struct iommufd_ucmd *ucmd,
 				       struct iommu_domain *d, uint32_t type,
 				       uint64_t uptr, uint32_t entry_len,
 				       uint32_t *entry_num);
+/* ---- real devices: adapter domains over kernel/iommu (device.c) ---- */
+bool iommufd_domain_is_kernel(const struct iommu_domain *d);
+/* Paging domain of idev's driver (flags IOMMU_HWPT_ALLOC_*). */
+struct iommu_domain *iommufd_kdomain_alloc_paging(struct iommufd_device *idev,
+						  uint32_t flags, uint32_t data_len);
+/* Nested domain over parent from the user's driver data. */
+struct iommu_domain *iommufd_kdomain_alloc_nested(struct iommufd_ucmd *ucmd,
+						  struct iommufd_device *idev,
+						  struct iommu_domain *parent,
+						  uint32_t flags, uint32_t data_type,
+						  uint64_t data_uptr, uint32_t data_len);
+/* The driver's cache_invalidate_user; *entry_num: entries handled. */
+int iommufd_kdomain_invalidate(struct iommufd_ucmd *ucmd, struct iommu_domain *d,
+			       uint32_t type, uint64_t uptr, uint32_t entry_len,
+			       uint32_t *entry_num);
+/* May idev use d? Mock devices mock domains, real ones their driver's. */
+int iommufd_device_check_domain(struct iommufd_device *idev, struct iommu_domain *d);
+/* Put a real device's group on hwpt's domain (no-op for mock devices);
+ * unset gives it back to blocking unless a group peer still uses it. */
+int iommufd_device_set_hwpt(struct iommufd_device *idev,
+			    struct iommufd_hw_pagetable *hwpt);
+void iommufd_device_unset_hwpt(struct iommufd_device *idev,
+			       struct iommufd_hw_pagetable *hwpt);
+/* hw_info of a real device's driver: blob to free(). */
+void *iommufd_device_hw_info(struct iommufd_device *idev, uint32_t *length,
+			     uint32_t *type);
+bool iommufd_device_dirty_capable(struct iommufd_device *idev);
+
 /* Tear down selftest accesses at context destruction. */
 void iommufd_test_release_accesses(struct iommufd_ctx *ictx);
 int iommufd_test_create_access(struct iommufd_ucmd *ucmd, uint32_t ioas_id,

@@ -393,6 +393,8 @@ static int iommufd_test_md_check_iotlb(struct iommufd_ucmd *ucmd, uint32_t id,
 		return (int)PTR_ERR(obj);
 	n = container_of(container_of(obj, struct iommufd_hw_pagetable, obj)->domain,
 			 struct mock_domain_nested, domain);
+	if (n->domain.ops != &mock_nested_ops)
+		return -EINVAL;	/* a real driver's nested HWPT has no mock IOTLB */
 	if (iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX || n->iotlb[iotlb_id] != iotlb)
 		return -EINVAL;
 	return 0;
@@ -454,7 +456,7 @@ static int iommufd_test_mock_domain(struct iommufd_ucmd *ucmd,
 	idev->mock_flags = dev_flags;
 	iommufd_object_finalize(ictx, &idev->obj);
 
-	rc = iommufd_device_attach(ucmd, idev, &pt_id);
+	rc = iommufd_device_attach(idev, &pt_id);
 	if (rc)
 		goto err_unbind;
 
@@ -492,7 +494,7 @@ static int iommufd_test_mock_domain_replace(struct iommufd_ucmd *ucmd,
 	sobj = container_of(obj, struct selftest_obj, obj);
 	if (!sobj->idev)
 		return -EINVAL;
-	rc = iommufd_device_replace(ucmd, sobj->idev, &pt_id);
+	rc = iommufd_device_replace(sobj->idev, &pt_id);
 	if (rc)
 		return rc;
 	cmd->mock_domain_replace.pt_id = pt_id;
