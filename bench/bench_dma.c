@@ -10,12 +10,16 @@
  *     an 8-byte read;
  *   - DMA throughput of 4 KiB, 64 KiB and 2 MiB transfers through the
  *     IOMMU (4 KiB and 2 MiB mappings), against plain memcpy of the same
- *     bytes, measured in the same run, reported as GiB/s and ratio.
+ *     bytes, measured in the same run, reported as GiB/s and ratio;
+ *   - the spread of that ratio over the trials, and for physically
+ *     scattered pages what a plain memcpy of the same pages one by one
+ *     costs, which no DMA engine can beat without a copy of its own.
  *
  * Each figure is the best of several trials (least disturbed by other
  * load: the machine may be shared); memcpy and DMA trials are interleaved
- * so that load changes hit both alike. Compare runs before reading much
- * into a few percent.
+ * so that load changes hit both alike, and the per-trial ratios show how
+ * much the load moved them. Compare runs before reading much into a few
+ * percent.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +207,13 @@ static uint64_t get_table(struct drv *v, uint64_t ent_pa, uint64_t flags)
 	return ent & ~0xfffull;
 }
 
+/* RAM offset (from PA_DATA) of page i of the scattered mapping: 167 is odd,
+ * so this is a bijection on 0..511 and no two neighbours are adjacent. */
+static uint64_t scattered_off(uint64_t i)
+{
+	return ((i * 167) % 512) * 4096;
+}
+
 static void ss_map(struct drv *v, uint64_t iova, uint64_t pa, uint64_t sz)
 {
 	unsigned int lvl, leaf = sz == 4096 ? 1 : 2;
@@ -214,7 +225,7 @@ static void ss_map(struct drv *v, uint64_t iova, uint64_t pa, uint64_t sz)
 			break;
 		t = get_table(v, a, VTD_SS_R | VTD_SS_W);
 	}
-	/* A and D preset, as a driver that does not track dirtiness does. */
+	/* No A/D bits: SSADE is off in the PASID entry, the unit ignores them. */
 	st(v, a, pa | VTD_SS_R | VTD_SS_W | (leaf > 1 ? VTD_SS_PS : 0));
 }
 
@@ -253,10 +264,10 @@ static void drv_up(struct drv *v, struct hw_platform *p)
 	for (off = 0; off < DATA_SIZE; off += 4096)
 		ss_map(v, IOVA_4K + off, PA_DATA + off, 4096);
 	ss_map(v, IOVA_2M, PA_DATA, 2ull << 20);
-	/* The same 512 pages in a scrambled order (167 is odd: a bijection
-	 * on 0..511), so no two neighbours are physically adjacent. */
+	/* The same 512 pages in a scrambled order: no two neighbours are
+	 * physically adjacent, so every page is a segment of its own. */
 	for (off = 0; off < DATA_SIZE; off += 4096)
-		ss_map(v, IOVA_4KS + off, PA_DATA + ((off / 4096 * 167) % 512) * 4096, 4096);
+		ss_map(v, IOVA_4KS + off, PA_DATA + scattered_off(off / 4096), 4096);
 	qi_push(v, VTD_INV_CC | (VTD_INV_G_GLOBAL << 4), 0);
 	qi_push(v, VTD_INV_PC | (VTD_INV_PC_G_GLOBAL << 4), 0);
 	qi_push(v, VTD_INV_IOTLB | (VTD_INV_G_GLOBAL << 4), 0);
@@ -355,6 +366,11 @@ static double bench_dma_small(struct hw_pcidev *dev)
 struct tput {
 	double mc_rd_gibs, mc_wr_gibs;	/* memcpy RAM -> buffer, buffer -> RAM */
 	double rd_gibs, wr_gibs;
+	/* DMA / memcpy of each trial (measured back to back): median, range */
+	double rd_med, rd_min, rd_max, wr_med, wr_min, wr_max;
+	/* Scattered mapping only (else 0): memcpy of the same physical pages
+	 * one by one, no IOMMU, / memcpy; best of trials. */
+	double floor_rd, floor_wr;
 };
 
 static double gibs(size_t size, unsigned int iters, double ns)
@@ -362,20 +378,37 @@ static double gibs(size_t size, unsigned int iters, double ns)
 	return (double)size * iters / ns * 1e9 / (double)(1ull << 30);
 }
 
+/* Median, min and max of n per-trial ratios a[k] / b[k]. */
+static void paired(const double *a, const double *b, int n, double *med, double *lo,
+		   double *hi)
+{
+	double r[TRIALS];
+	int k;
+
+	for (k = 0; k < n; k++)
+		r[k] = a[k] / b[k];
+	qsort(r, (size_t)n, sizeof(*r), cmp_double);
+	*med = r[n / 2];
+	*lo = r[0];
+	*hi = r[n - 1];
+}
+
 static void bench_copy(struct hw_platform *p, struct hw_pcidev *dev, uint64_t iova,
 		       size_t size, uint8_t *buf, struct tput *out)
 {
 	unsigned int iters = (unsigned int)MAX((size_t)64, (256ull << 20) / size);
-	double tm[TRIALS], tmw[TRIALS], tr[TRIALS], tw[TRIALS];
+	double tm[TRIALS], tmw[TRIALS], tr[TRIALS], tw[TRIALS], ts[TRIALS], tsw[TRIALS];
 	uint8_t *ram = hw_ram_ptr(p, PA_DATA, DATA_SIZE);
+	bool scattered = iova == IOVA_4KS;
 	int k;
 
 	if (IS_ERR(ram))
 		die("ram ptr", (int)PTR_ERR(ram));
-	/* Interleave the three so load changes hit them alike. */
+	/* Interleave them so load changes hit them alike. */
 	for (k = 0; k < TRIALS; k++) {
 		double t0;
 		unsigned int i;
+		size_t o;
 
 		t0 = now_ns();
 		for (i = 0; i < iters; i++) {
@@ -397,24 +430,57 @@ static void bench_copy(struct hw_platform *p, struct hw_pcidev *dev, uint64_t io
 		for (i = 0; i < iters; i++)
 			check(hw_dma_write(dev, false, 0, iova, buf, size), "dma write");
 		tw[k] = now_ns() - t0;
+		if (!scattered)
+			continue;
+		t0 = now_ns();
+		for (i = 0; i < iters; i++) {
+			for (o = 0; o < size; o += 4096)
+				memcpy(buf + o, ram + scattered_off(o / 4096), 4096);
+			__asm__ volatile("" : : "r"(buf) : "memory");
+		}
+		ts[k] = now_ns() - t0;
+		t0 = now_ns();
+		for (i = 0; i < iters; i++) {
+			for (o = 0; o < size; o += 4096)
+				memcpy(ram + scattered_off(o / 4096), buf + o, 4096);
+			__asm__ volatile("" : : "r"(ram) : "memory");
+		}
+		tsw[k] = now_ns() - t0;
 	}
+	paired(tm, tr, TRIALS, &out->rd_med, &out->rd_min, &out->rd_max);
+	paired(tmw, tw, TRIALS, &out->wr_med, &out->wr_min, &out->wr_max);
 	out->mc_rd_gibs = gibs(size, iters, best(tm, TRIALS));
 	out->mc_wr_gibs = gibs(size, iters, best(tmw, TRIALS));
 	out->rd_gibs = gibs(size, iters, best(tr, TRIALS));
 	out->wr_gibs = gibs(size, iters, best(tw, TRIALS));
+	out->floor_rd = scattered ? best(tm, TRIALS) / best(ts, TRIALS) : 0;
+	out->floor_wr = scattered ? best(tmw, TRIALS) / best(tsw, TRIALS) : 0;
+}
+
+static const char *size_name(size_t size, char *buf, size_t n)
+{
+	if (size >= (1u << 20))
+		snprintf(buf, n, "%zu MiB", size >> 20);
+	else
+		snprintf(buf, n, "%zu KiB", size >> 10);
+	return buf;
 }
 
 int main(void)
 {
 	static const size_t sizes[] = { 4096, 64 << 10, 2 << 20 };
+	static const struct { const char *name; uint64_t iova; } maps[] = {
+		{ "4K", IOVA_4K }, { "4Ks", IOVA_4KS }, { "2M", IOVA_2M },
+	};
+	static struct tput res[ARRAY_SIZE(sizes)][ARRAY_SIZE(maps)];
 	struct hw_desc_platform *d = bench_desc();
-	char err[256];
+	char err[256], sz[32];
 	struct hw_platform *p = hw_platform_create(d, err, sizeof(err));
 	struct hw_pcidev *dev;
 	struct hw_vtd *vtd;
 	struct drv v;
 	uint8_t *buf;
-	unsigned int i;
+	unsigned int i, m;
 
 	if (IS_ERR(p)) {
 		fprintf(stderr, "bench-dma: platform: %s\n", err);
@@ -446,28 +512,49 @@ int main(void)
 	printf("\n%-8s %-4s | %-26s %6s | %-26s %6s\n", "size", "map",
 	       "memcpy from RAM / DMA read", "ratio", "memcpy to RAM / DMA write", "ratio");
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		static const struct { const char *name; uint64_t iova; } maps[] = {
-			{ "4K", IOVA_4K }, { "4Ks", IOVA_4KS }, { "2M", IOVA_2M },
-		};
-		unsigned int m;
-
 		for (m = 0; m < ARRAY_SIZE(maps); m++) {
-			struct tput t;
-			char sz[32];
+			struct tput *t = &res[i][m];
 
-			bench_copy(p, dev, maps[m].iova, sizes[i], buf, &t);
-			if (sizes[i] >= (1u << 20))
-				snprintf(sz, sizeof(sz), "%zu MiB", sizes[i] >> 20);
-			else
-				snprintf(sz, sizeof(sz), "%zu KiB", sizes[i] >> 10);
+			bench_copy(p, dev, maps[m].iova, sizes[i], buf, t);
 			printf("%-8s %-4s | %6.2f / %6.2f GiB/s        %6.3f | %6.2f / %6.2f GiB/s        %6.3f\n",
-			       sz, maps[m].name, t.mc_rd_gibs, t.rd_gibs, t.rd_gibs / t.mc_rd_gibs,
-			       t.mc_wr_gibs, t.wr_gibs, t.wr_gibs / t.mc_wr_gibs);
+			       size_name(sizes[i], sz, sizeof(sz)), maps[m].name,
+			       t->mc_rd_gibs, t->rd_gibs, t->rd_gibs / t->mc_rd_gibs,
+			       t->mc_wr_gibs, t->wr_gibs, t->wr_gibs / t->mc_wr_gibs);
 		}
 	}
 	printf("(GiB/s; ratio = DMA / memcpy of the same size in the same run; best of %d trials;\n"
 	       " map: 4K = 4 KiB pages, physically contiguous; 4Ks = 4 KiB pages, scattered;\n"
 	       " 2M = one 2 MiB page)\n", TRIALS);
+
+	printf("\nratio per trial (DMA and memcpy timed back to back): median [min - max]\n");
+	printf("%-8s %-4s | %-24s | %-24s\n", "size", "map", "read", "write");
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		for (m = 0; m < ARRAY_SIZE(maps); m++) {
+			const struct tput *t = &res[i][m];
+
+			printf("%-8s %-4s | %6.3f [%5.3f - %5.3f]   | %6.3f [%5.3f - %5.3f]\n",
+			       size_name(sizes[i], sz, sizeof(sz)), maps[m].name,
+			       t->rd_med, t->rd_min, t->rd_max, t->wr_med, t->wr_min, t->wr_max);
+		}
+
+	printf("\nscattered pages without an IOMMU: memcpy of the same 4 KiB pages one by one\n"
+	       "(what any copy of them costs) / memcpy, and DMA / that copy (the IOMMU's share)\n");
+	printf("%-8s | %-15s | %-15s\n", "size", "copy / memcpy", "DMA / copy");
+	printf("%-8s | %6s %8s | %6s %8s\n", "", "read", "write", "read", "write");
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const struct tput *t = &res[i][1];
+
+		if (sizes[i] <= 4096)
+			continue;
+		printf("%-8s | %6.3f %8.3f | %6.3f %8.3f\n", size_name(sizes[i], sz, sizeof(sz)),
+		       t->floor_rd, t->floor_wr, t->rd_gibs / t->mc_rd_gibs / t->floor_rd,
+		       t->wr_gibs / t->mc_wr_gibs / t->floor_wr);
+	}
+	printf("\nconfiguration: dma-test 01:00.0 behind root port 00:1c.0, requests without PASID\n"
+	       " (RID_PASID 0: second-stage 4-level table, DID 1, SSADE off), IOTLB warm\n"
+	       " (default size, 4096 sets); DMA = hw_dma_read()/hw_dma_write() to/from a 4 KiB-\n"
+	       " aligned buffer; memcpy = glibc memcpy between the same buffer and the mapped\n"
+	       " RAM; each trial moves max(64 transfers, 256 MiB); CLOCK_MONOTONIC wall time\n");
 	free(buf);
 	hw_platform_destroy(p);
 	hw_desc_free(d);

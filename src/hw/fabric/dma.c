@@ -5,10 +5,12 @@
  * rules are in dma.h).
  *
  * Hot path: the route (BME checks, Requester ID) is resolved once per
- * call; then each translation page costs one hw_vtd_translate() (an IOTLB
- * hit when warm) and one memcpy straight between the caller's buffer and
- * RAM. Nothing is cached across calls, so reprogramming a bridge or
- * clearing Bus Master Enable takes effect on the very next request.
+ * call; then the unit translates the transfer a batch at a time
+ * (hw_vtd_translate_segs(): every page looked up in the IOTLB, physically
+ * contiguous pages merged into one segment) and each segment is one memcpy
+ * straight between the caller's buffer and RAM, no bounce buffer. Nothing
+ * is cached across calls, so reprogramming a bridge, clearing Bus Master
+ * Enable or invalidating the IOTLB takes effect on the very next request.
  */
 #include <string.h>
 
@@ -19,6 +21,9 @@
 #include "hw/iommu/vtd.h"
 #include "hw/mem.h"
 #include "hw/security/ide_link.h"
+
+/* Inlined into each entry point, so the operation is a constant there. */
+#define HW_DMA_HOT	static inline __attribute__((always_inline))
 
 /* Where a request from one function goes. */
 struct hw_dma_route {
@@ -32,13 +37,14 @@ static bool hw_dma_bme(const struct hw_pcidev *dev)
 	return hw_pcidev_get16(dev, PCI_COMMAND) & PCI_COMMAND_MASTER;
 }
 
-/* Bridge with a PCI Express capability of type PCIe-to-PCI/PCI-X bridge. */
-static bool hw_dma_is_pcie_to_pci(const struct hw_pcidev *br)
+/* The bridge above bus has a PCI Express capability of type PCIe-to-PCI/
+ * PCI-X bridge. */
+static bool hw_dma_is_pcie_to_pci(const struct hw_fabric_bus *bus)
 {
-	uint16_t cap = hw_pcidev_find_cap(br, PCI_CAP_ID_EXP);
+	uint16_t cap = bus->bridge_exp_cap;
 
-	return cap && ((hw_pcidev_get16(br, cap + PCI_EXP_FLAGS) & PCI_EXP_FLAGS_TYPE) >> 4) ==
-		      PCI_EXP_TYPE_PCI_BRIDGE;
+	return cap && ((hw_pcidev_get16(bus->bridge, cap + PCI_EXP_FLAGS) &
+			PCI_EXP_FLAGS_TYPE) >> 4) == PCI_EXP_TYPE_PCI_BRIDGE;
 }
 
 static int hw_dma_resolve(struct hw_pcidev *dev, struct hw_dma_route *r)
@@ -51,6 +57,11 @@ static int hw_dma_resolve(struct hw_pcidev *dev, struct hw_dma_route *r)
 	bus = dev->bus;
 	if (!bus)
 		return -ENODEV;
+	/* Every bus knows its host bridge: take the unit and RAM from there
+	 * rather than at the end of the walk up, so that the translation's
+	 * loads need not wait for the walk. */
+	r->mem = bus->hb->platform->mem;
+	r->vtd = bus->hb->vtd;
 	/* PCIe r6.2 §7.5.1.1.3: with Bus Master Enable clear a function
 	 * issues no memory requests. */
 	if (unlikely(!hw_dma_bme(dev)))
@@ -73,13 +84,11 @@ static int hw_dma_resolve(struct hw_pcidev *dev, struct hw_dma_route *r)
 		 * r1.0 §2.3); a conventional bridge is the initiator with its
 		 * own ID.
 		 */
-		if (hw_dma_is_pcie_to_pci(br))
+		if (hw_dma_is_pcie_to_pci(bus))
 			rid = (uint16_t)(hw_fabric_bus_number(bus) << 8);
 		else
 			rid = hw_fabric_func_rid(br);
 	}
-	r->mem = bus->hb->platform->mem;
-	r->vtd = bus->hb->vtd;
 	r->rid = rid;
 	return 0;
 }
@@ -125,36 +134,34 @@ static int hw_dma_begin(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
 }
 
 /*
- * Translate from addr: *host receives the host pointer for addr and the
- * return value how many bytes from there are contiguous in RAM (at most
- * len: one translation page, or several the IOTLB holds contiguously), or
- * a negative errno.
+ * Translate from addr, for hw_dma_copy(): *host receives the host pointer
+ * for addr and the return value how many bytes from there are contiguous
+ * in RAM (at most len), or a negative errno.
  */
 static inline int64_t hw_dma_xlate(const struct hw_dma_route *r, bool has_pasid,
 				   uint32_t pasid, uint64_t addr, size_t len,
 				   unsigned int access, uint8_t **host)
 {
-	uint64_t pa = addr, n;
+	struct hw_vtd_seg seg = { .pa = addr, .len = len };
+	uint64_t done;
 	int rc;
 
 	if (r->vtd) {
-		rc = hw_vtd_translate_run(r->vtd, r->rid, has_pasid, pasid, addr, len,
-					  access, &pa, &n);
+		rc = hw_vtd_translate_segs(r->vtd, r->rid, has_pasid, pasid, addr, len,
+					   access, &seg, 1, &done);
 		if (unlikely(rc < 0))
 			return rc;
-	} else {
-		n = len;
 	}
 	/* Not RAM: the root complex completes it with UR. */
-	if (unlikely(!hw_mem_valid(r->mem, pa, n)))
+	if (unlikely(!hw_mem_valid(r->mem, seg.pa, seg.len)))
 		return -EIO;
-	*host = r->mem->base + pa;
-	return (int64_t)n;
+	*host = r->mem->base + seg.pa;
+	return (int64_t)seg.len;
 }
 
 enum hw_dma_op { HW_DMA_RD, HW_DMA_WR, HW_DMA_FILL };
 
-/* Move one physically contiguous run between RAM and the device. */
+/* Move one physically contiguous piece between RAM and the device. */
 static inline void hw_dma_move(enum hw_dma_op op, uint8_t *host, uint8_t **dbuf,
 			       uint8_t val, size_t n)
 {
@@ -173,41 +180,49 @@ static inline void hw_dma_move(enum hw_dma_op op, uint8_t *host, uint8_t **dbuf,
 	}
 }
 
+/* Segments per batch: 128 KiB over scattered 4 KiB pages in one. */
+#define HW_DMA_SEGS	32
+
 /*
- * One request: translate page by page, and move each run of pages that
- * are contiguous in RAM with one memcpy (a run is flushed before a fault
- * is returned, so what preceded the faulting page has landed).
+ * One request: the unit translates it a batch of segments at a time
+ * (hw_vtd_translate_segs()), each segment is moved with one memcpy. A
+ * batch ends before a page the IOTLB cannot serve; that page is walked by
+ * the next call, after the bytes before it have landed, so a fault leaves
+ * exactly the preceding pages transferred, as real TLPs would have.
  */
-static int hw_dma_run(const struct hw_dma_route *r, bool has_pasid, uint32_t pasid,
-		      uint64_t addr, uint8_t *dbuf, uint8_t val, size_t len,
-		      enum hw_dma_op op)
+HW_DMA_HOT int hw_dma_run(const struct hw_dma_route *r, bool has_pasid, uint32_t pasid,
+			  uint64_t addr, uint8_t *dbuf, uint8_t val, size_t len,
+			  enum hw_dma_op op)
 {
 	unsigned int access = op == HW_DMA_RD ? HW_VTD_ACC_R : HW_VTD_ACC_W;
-	uint8_t *run = NULL, *host;
-	size_t run_len = 0;
-	int64_t n;
+	struct hw_vtd_seg seg[HW_DMA_SEGS];
+	uint64_t done;
+	int n, i;
 
-	while (len) {
-		n = hw_dma_xlate(r, has_pasid, pasid, addr, len, access, &host);
-		if (unlikely(n < 0)) {
-			if (run_len)
-				hw_dma_move(op, run, &dbuf, val, run_len);
-			return (int)n;
-		}
-		if (run_len && host == run + run_len) {
-			run_len += (size_t)n;
-		} else {
-			if (run_len)
-				hw_dma_move(op, run, &dbuf, val, run_len);
-			run = host;
-			run_len = (size_t)n;
-		}
-		addr += (uint64_t)n;
-		len -= (size_t)n;
+	if (unlikely(!len))
+		return 0;
+	if (!r->vtd) {
+		if (unlikely(!hw_mem_valid(r->mem, addr, len)))
+			return -EIO;
+		hw_dma_move(op, r->mem->base + addr, &dbuf, val, len);
+		return 0;
 	}
-	if (run_len)
-		hw_dma_move(op, run, &dbuf, val, run_len);
-	return 0;
+	for (;;) {
+		n = hw_vtd_translate_segs(r->vtd, r->rid, has_pasid, pasid, addr, len, access,
+					  seg, HW_DMA_SEGS, &done);
+		if (unlikely(n < 0))
+			return n;
+		for (i = 0; i < n; i++) {
+			/* Not RAM: the root complex completes it with UR. */
+			if (unlikely(!hw_mem_valid(r->mem, seg[i].pa, seg[i].len)))
+				return -EIO;
+			hw_dma_move(op, r->mem->base + seg[i].pa, &dbuf, val, seg[i].len);
+		}
+		if (done == len)
+			return 0;
+		addr += done;
+		len -= done;
+	}
 }
 
 /*
@@ -255,9 +270,9 @@ static int hw_dma_ide(struct hw_pcidev *dev, const struct hw_dma_route *r, uint8
 	return 0;
 }
 
-static int hw_dma_xfer(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
-		       uint64_t addr, uint8_t *dbuf, uint8_t val, size_t len,
-		       enum hw_dma_op op)
+HW_DMA_HOT int hw_dma_xfer(struct hw_pcidev *dev, bool has_pasid, uint32_t pasid,
+			   uint64_t addr, uint8_t *dbuf, uint8_t val, size_t len,
+			   enum hw_dma_op op)
 {
 	struct hw_dma_route r;
 	int rc, sid;

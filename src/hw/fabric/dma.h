@@ -28,12 +28,13 @@
  *          initiator on its primary bus).
  *      The topmost such bridge wins, as it is the last to re-issue it.
  *   5. At the root complex the DMA remapping unit covering the segment
- *      translates it (hw_vtd_translate(), once per translation page: a
- *      2 MiB mapping is translated once for a 2 MiB transfer). A fault is
- *      recorded by the unit and aborts the transfer with -EFAULT; the
+ *      translates it (hw_vtd_translate_segs(), once per translation page:
+ *      a 2 MiB mapping is translated once for a 2 MiB transfer). A fault
+ *      is recorded by the unit and aborts the transfer with -EFAULT; the
  *      pages before the faulting one have been transferred, as the TLPs
- *      carrying them have already completed. Without a unit, or with
- *      translation disabled, the address is the physical address.
+ *      carrying them have already completed, and none after it. Without a
+ *      unit, or with translation disabled, the address is the physical
+ *      address.
  *   6. The translated address must lie in RAM: anything else completes
  *      with Unsupported Request, -EIO (peer-to-peer DMA to BARs is not
  *      modelled).

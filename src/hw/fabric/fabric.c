@@ -25,32 +25,6 @@ static bool hw_fabric_is_bridge(const struct hw_pcidev *dev)
 	return dev->secondary != NULL;
 }
 
-/* Secondary Bus Reset holds the secondary interface in reset while set
- * (PCI-to-PCI Bridge r1.2 §3.2.5.18, PCIe r6.2 §7.5.1.3.13): nothing below
- * answers until software clears it. */
-static bool hw_fabric_in_sbr(const struct hw_pcidev *bridge)
-{
-	return hw_pcidev_get16(bridge, PCI_BRIDGE_CONTROL) & PCI_BRIDGE_CTL_BUS_RESET;
-}
-
-/* Link Disable in a port's Link Control (PCIe r6.2 §7.5.3.7) takes the link
- * down: the Downstream Port reports DL_Down and nothing below answers. */
-static bool hw_fabric_link_disabled(const struct hw_pcidev *bridge)
-{
-	uint16_t cap;
-
-	if (bridge->secondary->kind != HW_FABRIC_BUS_LINK)
-		return false;
-	cap = hw_pcidev_find_cap(bridge, PCI_CAP_ID_EXP);
-	return cap && (hw_pcidev_get16(bridge, cap + PCI_EXP_LNKCTL) & PCI_EXP_LNKCTL_LD);
-}
-
-/* The secondary side of a bridge is cut off: held in reset or link down. */
-bool hw_fabric_secondary_down(const struct hw_pcidev *bridge)
-{
-	return hw_fabric_in_sbr(bridge) || hw_fabric_link_disabled(bridge);
-}
-
 /*
  * Data Link Layer Link Active (PCIe r6.2 §7.5.3.8) of a port that reports
  * it (DLLLARC): set while the link is up, i.e. something sits behind the
@@ -69,18 +43,6 @@ static void hw_fabric_update_dllla(struct hw_pcidev *bridge)
 	if (bridge->secondary->nr_funcs && !hw_fabric_secondary_down(bridge))
 		sta |= PCI_EXP_LNKSTA_DLLLA;
 	hw_pcidev_set16(bridge, cap + PCI_EXP_LNKSTA, sta);
-}
-
-uint8_t hw_fabric_bus_number(const struct hw_fabric_bus *bus)
-{
-	if (!bus->bridge)
-		return bus->hb->info.bus_start;
-	return hw_pcidev_get8(bus->bridge, PCI_SECONDARY_BUS);
-}
-
-uint16_t hw_fabric_func_rid(const struct hw_pcidev *dev)
-{
-	return (uint16_t)(hw_fabric_bus_number(dev->bus) << 8 | dev->devfn);
 }
 
 uint16_t hw_fabric_func_segment(const struct hw_pcidev *dev)

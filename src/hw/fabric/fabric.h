@@ -125,4 +125,23 @@ int hw_mmio_write(struct hw_platform *p, uint64_t addr, const void *buf, unsigne
 int hw_io_read(struct hw_platform *p, uint32_t port, void *buf, unsigned int len);
 int hw_io_write(struct hw_platform *p, uint32_t port, const void *buf, unsigned int len);
 
+/*
+ * Interrupts. A function signals with a Message Signalled Interrupt, a
+ * DWORD memory write upstream (PCIe r6.2 §6.1.4). The root complex claims
+ * writes to the x86 interrupt address range 0xFEE00000-0xFEEFFFFF (Intel
+ * SDM Vol. 3A §11.11.1: address bits 19:12 Destination ID; data bits 7:0
+ * vector) and hands (destination, vector) to the handler the OS registered
+ * here, as a local APIC dispatches through the IDT. The handler runs
+ * synchronously, in the context of the hardware event that raised it; it
+ * may issue config and MMIO requests. With no handler, or a vector below
+ * 16 (reserved by the architecture), the message is dropped. No interrupt
+ * remapping. NULL fn unregisters; -EBUSY if another handler is set.
+ */
+typedef void (*hw_irq_handler_fn)(void *arg, uint32_t dest, uint8_t vector);
+int hw_platform_set_irq_handler(struct hw_platform *p, hw_irq_handler_fn fn, void *arg);
+/* x86 MSI address: 0xFEE00000 | Destination ID << 12 (physical mode). */
+#define HW_MSI_ADDR_BASE	0xfee00000u
+#define HW_MSI_ADDR_MASK	0xfff00000u
+#define HW_MSI_ADDR_DEST_SHIFT	12
+
 #endif /* PCILAB_HW_FABRIC_H */

@@ -43,6 +43,10 @@ struct hw_fabric_bus {
 	struct hw_pcidev *bridge;	/* upstream bridge; NULL on a root bus */
 	struct hw_pcidev *slots[HW_FABRIC_BUS_SLOTS];	/* by devfn; owned */
 	unsigned int nr_funcs;
+	/* The upstream bridge's PCI Express capability offset (0: none),
+	 * taken when the bus is built: capability pointers are read-only, so
+	 * routing need not walk the list per request. */
+	uint16_t bridge_exp_cap;
 };
 
 /* One DMA remapping unit of the root complex. */
@@ -73,6 +77,13 @@ struct hw_platform {
 	/* IDE on the links (hw/security/ide_link.c): host ends of streams,
 	 * trace hook, fault injector; lazily, NULL until used. Owned. */
 	struct hw_ide_link *ide_link;
+	/* Interrupt messages the root complex decodes (msi.c): the OS's
+	 * handler (hw_platform_set_irq_handler()) and counters for tests. */
+	struct {
+		hw_irq_handler_fn fn;
+		void *arg;
+		unsigned long delivered, dropped;
+	} irq;
 };
 
 /*
@@ -98,15 +109,52 @@ int hw_fabric_bus_for_each_func(struct hw_fabric_bus *bus, hw_fabric_visit_fn fn
 struct hw_pcidev *hw_platform_cfg_target(struct hw_platform *p, uint16_t seg,
 					 uint8_t bus, uint8_t devfn);
 
+/*
+ * The predicates below read registers as currently programmed and are
+ * inline because the DMA path evaluates them for every request.
+ */
+
 /* The bus number a bus has now: the host bridge's bus_start for a root bus,
  * else the Secondary Bus Number register of its upstream bridge. */
-uint8_t hw_fabric_bus_number(const struct hw_fabric_bus *bus);
+static inline uint8_t hw_fabric_bus_number(const struct hw_fabric_bus *bus)
+{
+	if (!bus->bridge)
+		return bus->hb->info.bus_start;
+	return hw_pcidev_get8(bus->bridge, PCI_SECONDARY_BUS);
+}
+
 /* Routing ID (bus << 8 | devfn) a function uses as requester, with the bus
  * number as currently programmed (PCIe r6.2 §2.2.6.2). */
-uint16_t hw_fabric_func_rid(const struct hw_pcidev *dev);
+static inline uint16_t hw_fabric_func_rid(const struct hw_pcidev *dev)
+{
+	return (uint16_t)(hw_fabric_bus_number(dev->bus) << 8 | dev->devfn);
+}
+
+/* Secondary Bus Reset holds the secondary interface in reset while set
+ * (PCI-to-PCI Bridge r1.2 §3.2.5.18, PCIe r6.2 §7.5.1.3.13): nothing below
+ * answers until software clears it. */
+static inline bool hw_fabric_in_sbr(const struct hw_pcidev *bridge)
+{
+	return hw_pcidev_get16(bridge, PCI_BRIDGE_CONTROL) & PCI_BRIDGE_CTL_BUS_RESET;
+}
+
+/* Link Disable in a port's Link Control (PCIe r6.2 §7.5.3.7) takes the link
+ * down: the Downstream Port reports DL_Down and nothing below answers. */
+static inline bool hw_fabric_link_disabled(const struct hw_pcidev *bridge)
+{
+	uint16_t cap = bridge->secondary->bridge_exp_cap;
+
+	if (bridge->secondary->kind != HW_FABRIC_BUS_LINK)
+		return false;
+	return cap && (hw_pcidev_get16(bridge, cap + PCI_EXP_LNKCTL) & PCI_EXP_LNKCTL_LD);
+}
+
 /* A bridge's secondary side is cut off (Secondary Bus Reset held, or Link
  * Disable on a port): nothing crosses it in either direction. */
-bool hw_fabric_secondary_down(const struct hw_pcidev *bridge);
+static inline bool hw_fabric_secondary_down(const struct hw_pcidev *bridge)
+{
+	return hw_fabric_in_sbr(bridge) || hw_fabric_link_disabled(bridge);
+}
 /* PCI segment of the host bridge a function sits below. */
 uint16_t hw_fabric_func_segment(const struct hw_pcidev *dev);
 

@@ -511,6 +511,7 @@ static int hw_fabric_build_func(struct hw_fabric_build *b, struct hw_fabric_bus 
 	}
 	sec->hb = bus->hb;
 	sec->bridge = dev;
+	sec->bridge_exp_cap = hw_pcidev_find_cap(dev, PCI_CAP_ID_EXP);
 	if (f->kind == HW_DESC_REPLAY)
 		sec->kind = hw_fabric_secondary_kind(dev);
 	else if (f->kind == HW_DESC_SWITCH)

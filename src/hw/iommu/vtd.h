@@ -107,18 +107,30 @@ int hw_vtd_mmio_write(struct hw_vtd *v, uint64_t off, const void *buf, unsigned 
 int hw_vtd_translate(struct hw_vtd *v, uint16_t rid, bool has_pasid, uint32_t pasid,
 		     uint64_t iova, unsigned int access, uint64_t *pa, uint64_t *page_size);
 
+/* A physically contiguous piece of a translated DMA transfer. */
+struct hw_vtd_seg {
+	uint64_t pa;
+	uint64_t len;
+};
+
 /*
- * Translate a run of a DMA transfer: like hw_vtd_translate() for iova
- * (same faults and errors), then the pages that follow, up to len bytes
- * (> 0), for as long as the IOTLB already holds them with the needed
- * permission and they continue physically contiguous. *run receives the
- * bytes from iova that map contiguously from *pa (at most len). Each page
- * is looked up once; pages the run stops before are left for the next
- * call, which translates them fully. Used by the DMA engine's hot path.
+ * Translate the start of a DMA transfer [iova, iova + len), len > 0, into
+ * at most max physically contiguous segments, in address order. The page
+ * of iova is translated as by hw_vtd_translate() (same faults and
+ * errors); the pages after it only for as long as the IOTLB already holds
+ * them with the needed permission, each looked up once and counted as an
+ * IOTLB hit: no walk, no fault, no memory access past the first page.
+ * Returns the number of segments (1..max) and in *done the bytes they
+ * cover (at least up to the end of the first page, or len), or a negative
+ * errno (-EINVAL also for len 0, max 0 or a range that wraps). The
+ * transfer goes on with another call at iova + *done, whose first page is
+ * then fully translated (walked, faulting if it must). With translation
+ * disabled the whole range is one segment at the same address.
+ * The DMA engine's hot path (docs/vtd-model.md, "Translation fast path").
  */
-int hw_vtd_translate_run(struct hw_vtd *v, uint16_t rid, bool has_pasid, uint32_t pasid,
-			 uint64_t iova, uint64_t len, unsigned int access, uint64_t *pa,
-			 uint64_t *run);
+int hw_vtd_translate_segs(struct hw_vtd *v, uint16_t rid, bool has_pasid, uint32_t pasid,
+			  uint64_t iova, uint64_t len, unsigned int access,
+			  struct hw_vtd_seg *seg, unsigned int max, uint64_t *done);
 
 /*
  * Endpoint-side: deliver a page request (§7.5.1). 0: queued in the page

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "hw/pcidev/caps.h"
 #include "hw/pcidev/doe.h"
+#include "hw/pcidev/irq.h"
 
 struct hw_doe {
 	struct hw_pcidev *dev;
@@ -41,14 +42,24 @@ static void hw_doe_drop(struct hw_doe *doe)
 	doe->wlen = doe->wcap = doe->rlen = doe->rpos = 0;
 }
 
-/* Mirror the transport state into DOE Status (§7.9.24.5). Interrupt
- * Status is RW1C and kept; it is set when Data Object Ready or Error rise
- * while DOE Interrupt Enable is set (§6.30.2). */
+/*
+ * Mirror the transport state into DOE Status (§7.9.24.5). With event set
+ * (a software request or a responder action, not a reset), each rise of
+ * Data Object Ready or DOE Error and each fall of DOE Busy is an interrupt
+ * event (§6.30.2, §7.9.24.5 DOE Interrupt Status): when DOE Interrupt
+ * Support and Enable are set the function sets Interrupt Status (RW1C,
+ * kept until software clears it) and signals the vector named by
+ * Interrupt Message Number (§7.9.24.3) with MSI-X or MSI (hw/pcidev/irq.h).
+ * The status is updated before the message leaves, so a handler reading
+ * it sees the new state.
+ */
 static void hw_doe_sync(struct hw_doe *doe, bool event)
 {
 	struct hw_pcidev *dev = doe->dev;
-	uint32_t sta = hw_pcidev_get32(dev, doe->pos + PCI_DOE_STATUS) &
-		       PCI_DOE_STATUS_INT_STATUS;
+	uint32_t old = hw_pcidev_get32(dev, doe->pos + PCI_DOE_STATUS);
+	uint32_t cap = hw_pcidev_get32(dev, doe->pos + PCI_DOE_CAP);
+	uint32_t sta = old & PCI_DOE_STATUS_INT_STATUS;
+	bool irq;
 
 	if (doe->busy)
 		sta |= PCI_DOE_STATUS_BUSY;
@@ -56,11 +67,15 @@ static void hw_doe_sync(struct hw_doe *doe, bool event)
 		sta |= PCI_DOE_STATUS_ERROR;
 	if (doe->rpos < doe->rlen)
 		sta |= PCI_DOE_STATUS_DATA_OBJECT_READY;
-	if (event && (sta & (PCI_DOE_STATUS_ERROR | PCI_DOE_STATUS_DATA_OBJECT_READY)) &&
-	    (hw_pcidev_get32(dev, doe->pos + PCI_DOE_CAP) & PCI_DOE_CAP_INT_SUP) &&
-	    (hw_pcidev_get32(dev, doe->pos + PCI_DOE_CTRL) & PCI_DOE_CTRL_INT_EN))
+	irq = event && (cap & PCI_DOE_CAP_INT_SUP) &&
+	      (hw_pcidev_get32(dev, doe->pos + PCI_DOE_CTRL) & PCI_DOE_CTRL_INT_EN) &&
+	      ((sta & ~old & (PCI_DOE_STATUS_ERROR | PCI_DOE_STATUS_DATA_OBJECT_READY)) ||
+	       (old & ~sta & PCI_DOE_STATUS_BUSY));
+	if (irq)
 		sta |= PCI_DOE_STATUS_INT_STATUS;
 	hw_pcidev_set32(dev, doe->pos + PCI_DOE_STATUS, sta);
+	if (irq)
+		hw_pcidev_notify(dev, (cap & PCI_DOE_CAP_INT_MSG_NUM) >> 1);
 }
 
 static void hw_doe_abort(struct hw_doe *doe)

@@ -9,9 +9,13 @@
 
 #include "base/err.h"
 #include "base/fault.h"
+#include "hw/fabric/msi.h"
 #include "hw/pcidev/caps.h"
+#include "hw/pcidev/irq.h"
 
 struct hw_msix {
+	struct hw_pcidev *dev;
+	uint16_t pos;		/* capability offset, 0 until added */
 	uint16_t nr;		/* table entries */
 	uint8_t *table;		/* nr * 16 bytes, little-endian */
 	uint64_t *pba;		/* ceil(nr / 64) QWORDs */
@@ -42,6 +46,32 @@ static void hw_msix_table_read(void *opaque, uint64_t off, void *buf, unsigned i
 	memcpy(buf, m->table + off, len);
 }
 
+static bool hw_msix_pending(const struct hw_msix *m, unsigned int vec)
+{
+	return m->pba[vec / 64] & BIT_ULL(vec % 64);
+}
+
+/*
+ * A vector that is pending and no longer masked (entry Mask bit, Function
+ * Mask) is sent now and its Pending Bit cleared (PCIe r6.2 §6.1.4.5,
+ * §7.7.2.9). A message that cannot leave (Bus Master Enable clear) is
+ * lost, as it would be had it never been masked.
+ */
+static void hw_msix_flush(struct hw_msix *m, unsigned int first, unsigned int last)
+{
+	struct hw_msix_msg msg;
+	unsigned int v;
+
+	for (v = first; v <= last && v < m->nr; v++) {
+		if (!hw_msix_pending(m, v))
+			continue;
+		if (hw_cap_msix_entry(m->dev, v, &msg) < 0 || !msg.enabled || msg.masked)
+			continue;
+		m->pba[v / 64] &= ~BIT_ULL(v % 64);
+		hw_msi_send(m->dev, msg.addr, msg.data);
+	}
+}
+
 static void hw_msix_table_write(void *opaque, uint64_t off, const void *buf,
 				unsigned int len)
 {
@@ -55,6 +85,9 @@ static void hw_msix_table_write(void *opaque, uint64_t off, const void *buf,
 
 		*dst = (uint8_t)((*dst & ~w) | (src[i] & w));
 	}
+	/* Clearing an entry's Mask bit releases its pending message. */
+	hw_msix_flush(m, (unsigned int)(off / PCI_MSIX_ENTRY_SIZE),
+		      (unsigned int)((off + len - 1) / PCI_MSIX_ENTRY_SIZE));
 }
 
 /* The PBA is RO to software (§7.7.2.9). */
@@ -103,7 +136,19 @@ static void hw_msix_release(void *opaque)
 	hw_msix_free(opaque);
 }
 
+/* Message Control written: setting MSI-X Enable or clearing Function Mask
+ * may unmask pending vectors (§7.7.2.2). */
+static void hw_msix_cfg_write(struct hw_pcidev *dev, void *opaque, uint16_t off,
+			      uint32_t val, uint32_t old, unsigned int len)
+{
+	struct hw_msix *m = opaque;
+
+	if (m->pos && hw_cfg_write_hits(off, val, len, m->pos + PCI_MSIX_FLAGS, 2, NULL, NULL))
+		hw_msix_flush(m, 0, m->nr - 1u);
+}
+
 static const struct hw_pcicap_ops hw_msix_ops = {
+	.write = hw_msix_cfg_write,
 	.reset = hw_msix_reset,
 	.release = hw_msix_release,
 };
@@ -146,6 +191,7 @@ int hw_cap_add_msix(struct hw_pcidev *dev, const struct hw_cap_msix_cfg *cfg)
 	m = pl_zalloc(sizeof(*m));
 	if (!m)
 		return -ENOMEM;
+	m->dev = dev;
 	m->nr = cfg->table_size;
 	m->table = pl_calloc(m->nr, PCI_MSIX_ENTRY_SIZE);
 	m->pba = pl_calloc(hw_msix_pba_qwords(m->nr), sizeof(uint64_t));
@@ -170,6 +216,7 @@ int hw_cap_add_msix(struct hw_pcidev *dev, const struct hw_cap_msix_cfg *cfg)
 		goto err_del_pba;
 	}
 
+	m->pos = (uint16_t)pos;
 	/* Message Control (§7.7.2.2): Table Size RO (N-1), Function Mask and
 	 * MSI-X Enable RW. Table/PBA Offset+BIR RO (§7.7.2.3/4). */
 	hw_pcidev_set16(dev, (uint16_t)pos + PCI_MSIX_FLAGS, (uint16_t)(m->nr - 1));
@@ -233,4 +280,23 @@ int hw_cap_msix_set_pending(struct hw_pcidev *dev, unsigned int vec, bool pendin
 	else
 		m->pba[vec / 64] &= ~BIT_ULL(vec % 64);
 	return 0;
+}
+
+int hw_cap_msix_signal(struct hw_pcidev *dev, unsigned int vec)
+{
+	struct hw_msix *m = hw_msix_get(dev);
+	struct hw_msix_msg msg;
+	int rc;
+
+	rc = hw_cap_msix_entry(dev, vec, &msg);
+	if (rc < 0)
+		return rc;
+	if (!msg.enabled)
+		return -ENOTSUP;
+	/* Masked: remember it in the PBA instead (§6.1.4.5). */
+	if (msg.masked) {
+		m->pba[vec / 64] |= BIT_ULL(vec % 64);
+		return 0;
+	}
+	return hw_msi_send(dev, msg.addr, msg.data);
 }

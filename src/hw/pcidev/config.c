@@ -108,21 +108,6 @@ void hw_pcidev_set_flr_keep16(struct hw_pcidev *dev, uint16_t off, uint16_t mask
 	hw_le_put(dev->flr_keep, off, mask, 2);
 }
 
-uint8_t hw_pcidev_get8(const struct hw_pcidev *dev, uint16_t off)
-{
-	return (uint8_t)hw_le_get(dev->cfg, off, 1);
-}
-
-uint16_t hw_pcidev_get16(const struct hw_pcidev *dev, uint16_t off)
-{
-	return (uint16_t)hw_le_get(dev->cfg, off, 2);
-}
-
-uint32_t hw_pcidev_get32(const struct hw_pcidev *dev, uint16_t off)
-{
-	return hw_le_get(dev->cfg, off, 4);
-}
-
 /* ------------------------------------------------------------ headers */
 
 static bool hw_pcidev_is_bridge(const struct hw_pcidev *dev)

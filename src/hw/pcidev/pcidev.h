@@ -220,9 +220,38 @@ void hw_pcidev_set_wmask8(struct hw_pcidev *dev, uint16_t off, uint8_t mask);
 void hw_pcidev_set_w1cmask8(struct hw_pcidev *dev, uint16_t off, uint8_t mask);
 void hw_pcidev_set_sticky16(struct hw_pcidev *dev, uint16_t off, uint16_t mask);
 void hw_pcidev_set_flr_keep16(struct hw_pcidev *dev, uint16_t off, uint16_t mask);
-uint8_t hw_pcidev_get8(const struct hw_pcidev *dev, uint16_t off);
-uint16_t hw_pcidev_get16(const struct hw_pcidev *dev, uint16_t off);
-uint32_t hw_pcidev_get32(const struct hw_pcidev *dev, uint16_t off);
+
+/*
+ * Current register values, little-endian; 0 for a range past config space.
+ * Inline: the fabric reads Command, Bridge Control and bus numbers on every
+ * DMA request it routes.
+ */
+static inline uint32_t hw_pcidev_get(const struct hw_pcidev *dev, uint16_t off, unsigned int n)
+{
+	uint32_t v = 0;
+	unsigned int i;
+
+	if ((unsigned int)off + n > HW_PCI_CFG_SIZE)
+		return 0;
+	for (i = 0; i < n; i++)
+		v |= (uint32_t)dev->cfg[off + i] << (8 * i);
+	return v;
+}
+
+static inline uint8_t hw_pcidev_get8(const struct hw_pcidev *dev, uint16_t off)
+{
+	return (uint8_t)hw_pcidev_get(dev, off, 1);
+}
+
+static inline uint16_t hw_pcidev_get16(const struct hw_pcidev *dev, uint16_t off)
+{
+	return (uint16_t)hw_pcidev_get(dev, off, 2);
+}
+
+static inline uint32_t hw_pcidev_get32(const struct hw_pcidev *dev, uint16_t off)
+{
+	return hw_pcidev_get(dev, off, 4);
+}
 
 /*
  * A reset restores the values captured at realize (minus sticky bits). A

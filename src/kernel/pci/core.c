@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/fault.h"
 #include "base/log.h"
+#include "kernel/pci/msi.h"
 #include "kernel/pci/pci_internal.h"
 
 struct pci_subsys *pci_subsys_alloc(struct hw_platform *hw)
@@ -50,6 +51,7 @@ void pci_subsys_free(struct pci_subsys *sys)
 
 	if (!sys)
 		return;
+	pci_irq_domain_free(sys);
 	list_for_each_entry_safe(hb, htmp, &sys->host_bridges, node) {
 		list_del(&hb->node);
 		if (hb->bus)

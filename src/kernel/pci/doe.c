@@ -29,13 +29,45 @@ static int doe_write(struct pci_doe_mb *mb, int reg, uint32_t v)
 	return pci_write_config_dword(mb->pdev, mb->cap + reg, v);
 }
 
+/* DOE Control is written whole: keep the driver's Interrupt Enable. */
+static uint32_t doe_ctrl_keep(const struct pci_doe_mb *mb)
+{
+	return mb->irq_enabled ? PCI_DOE_CTRL_INT_EN : 0;
+}
+
+int pci_doe_irq_msgnum(struct pci_doe_mb *mb)
+{
+	uint32_t cap;
+	int rc;
+
+	rc = doe_read(mb, PCI_DOE_CAP, &cap);
+	if (rc < 0)
+		return rc;
+	if (cap == 0xffffffffu || !(cap & PCI_DOE_CAP_INT_SUP))
+		return -EOPNOTSUPP;
+	return (int)((cap & PCI_DOE_CAP_INT_MSG_NUM) >> 1);
+}
+
+int pci_doe_enable_irq(struct pci_doe_mb *mb, bool enable)
+{
+	int rc = pci_doe_irq_msgnum(mb);
+
+	if (rc < 0)
+		return rc;
+	rc = doe_write(mb, PCI_DOE_CTRL, enable ? PCI_DOE_CTRL_INT_EN : 0);
+	if (rc < 0)
+		return rc;
+	mb->irq_enabled = enable;
+	return 0;
+}
+
 int pci_doe_abort(struct pci_doe_mb *mb)
 {
 	uint64_t start = mb->clock_us;
 	uint32_t sta;
 
 	mb->nr_aborts++;
-	if (doe_write(mb, PCI_DOE_CTRL, PCI_DOE_CTRL_ABORT) < 0)
+	if (doe_write(mb, PCI_DOE_CTRL, PCI_DOE_CTRL_ABORT | doe_ctrl_keep(mb)) < 0)
 		goto dead;
 	/* §6.30.2: Busy and Error clear once the abort completes. */
 	for (;;) {
@@ -97,7 +129,7 @@ static int doe_send(struct pci_doe_mb *mb, const struct pci_doe_task *t)
 		rc = doe_write(mb, PCI_DOE_WRITE, v);
 	}
 	if (!rc)
-		rc = doe_write(mb, PCI_DOE_CTRL, PCI_DOE_CTRL_GO);
+		rc = doe_write(mb, PCI_DOE_CTRL, PCI_DOE_CTRL_GO | doe_ctrl_keep(mb));
 	return rc ? -EIO : 0;
 }
 

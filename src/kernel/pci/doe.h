@@ -17,7 +17,12 @@
  * the DOE timeout of §6.30.2) of virtual time after GO is timed out: the
  * driver sets DOE Abort and polls (same budget) for Busy and Error to
  * clear; a mailbox that does not recover is marked dead (-EIO from then on).
- * Interrupts are not used; polling is the only completion mechanism.
+ * Completion is always found by polling, as Linux does. A driver may in
+ * addition have the instance signal its DOE interrupt (§6.30.2: Data
+ * Object Ready, DOE Error, Busy cleared) with pci_doe_enable_irq(); the
+ * vector is the Interrupt Message Number (pci_doe_irq_msgnum()) of the
+ * function's MSI-X or MSI (kernel/pci/msi.h). DOE Interrupt Enable is
+ * kept set across the driver's GO and Abort writes.
  */
 #ifndef PCILAB_KERNEL_PCI_DOE_H
 #define PCILAB_KERNEL_PCI_DOE_H
@@ -52,6 +57,7 @@ struct pci_doe_mb {
 	struct list_head tasks;		/* pending struct pci_doe_task, FIFO */
 	uint64_t clock_us;		/* virtual time spent polling */
 	bool dead;			/* abort failed: no more exchanges */
+	bool irq_enabled;		/* DOE Interrupt Enable kept set */
 	unsigned int nr_timeouts, nr_aborts;	/* statistics */
 };
 
@@ -92,6 +98,12 @@ void pci_doe_release(struct pci_doe_dev *dd);
 /* First mailbox that lists (vendor, type), or NULL. */
 struct pci_doe_mb *pci_doe_find_mailbox(struct pci_doe_dev *dd, uint16_t vendor, uint8_t type);
 bool pci_doe_supports_prot(const struct pci_doe_mb *mb, uint16_t vendor, uint8_t type);
+
+/* DOE Interrupt Message Number (§7.9.24.3), or -EOPNOTSUPP when the
+ * instance has no DOE Interrupt Support. */
+int pci_doe_irq_msgnum(struct pci_doe_mb *mb);
+/* Set or clear DOE Interrupt Enable (§7.9.24.4); -EOPNOTSUPP as above. */
+int pci_doe_enable_irq(struct pci_doe_mb *mb, bool enable);
 
 /* Set up one mailbox at config offset cap (Discovery included). */
 struct pci_doe_mb *pci_doe_create_mb(struct pci_dev *dev, uint16_t cap);

@@ -109,6 +109,7 @@ enum pci_win {
 
 struct pci_subsys;
 struct pci_bus;
+struct pci_irq_domain;
 
 struct pci_dev {
 	struct list_head bus_list;	/* in bus->devices, by devfn */
@@ -175,6 +176,8 @@ struct pci_subsys {
 	struct list_head devices;	/* struct pci_dev, sorted */
 	struct list_head problems;	/* struct pci_problem */
 	unsigned int nr_problems;
+	/* MSI/MSI-X vectors and handlers (msi.c); NULL until first used. */
+	struct pci_irq_domain *irq;
 };
 
 /*

@@ -332,6 +332,55 @@ static void xlate_fault(struct env *e, bool has_pasid, uint32_t pasid, uint64_t 
 	assert_false(rd32(e, VTD_FSTS_REG) & VTD_FSTS_PPF);
 }
 
+/* hw_vtd_translate_segs() for RID: segment count or -errno. */
+static int _segs(struct env *e, bool has_pasid, uint32_t pasid, uint64_t iova, uint64_t len,
+		 unsigned int acc, struct hw_vtd_seg *seg, unsigned int max, uint64_t *done)
+{
+	return hw_vtd_translate_segs(e->v, RID, has_pasid, pasid, iova, len, acc, seg, max,
+				     done);
+}
+
+/* Expect n segments covering want_done bytes; seg[] left for the caller. */
+static void segs(struct env *e, uint32_t pasid, uint64_t iova, uint64_t len, unsigned int acc,
+		 struct hw_vtd_seg *seg, unsigned int max, int n, uint64_t want_done)
+{
+	uint64_t done = 0;
+
+	assert_int_equal(_segs(e, true, pasid, iova, len, acc, seg, max, &done), n);
+	assert_int_equal(done, want_done);
+}
+
+/* Translate [iova, iova + len) as a DMA engine does, one batch after the
+ * other, so that every page is walked once: warms the IOTLB. */
+static void segs_all(struct env *e, uint32_t pasid, uint64_t iova, uint64_t len,
+		     unsigned int acc)
+{
+	struct hw_vtd_seg seg[4];
+	uint64_t done;
+
+	while (len) {
+		assert_true(_segs(e, true, pasid, iova, len, acc, seg, 4, &done) > 0);
+		iova += done;
+		len -= done;
+	}
+}
+
+static uint64_t iotlb_hits(struct env *e)
+{
+	struct hw_vtd_stats st;
+
+	hw_vtd_get_stats(e->v, &st);
+	return st.iotlb_hits;
+}
+
+static uint64_t iotlb_misses(struct env *e)
+{
+	struct hw_vtd_stats st;
+
+	hw_vtd_get_stats(e->v, &st);
+	return st.iotlb_misses;
+}
+
 /* ==================================================================== */
 
 static void test_mem(void **state)
@@ -680,6 +729,201 @@ static void test_iotlb_stale(void **state)
 	env_free(e);
 }
 
+/*
+ * The DMA engine's batched path: one translation, then IOTLB hits only,
+ * merged into physically contiguous segments; whatever the IOTLB cannot
+ * serve (miss, permission, D not yet set) ends the batch without a walk
+ * or a fault, and the next batch translates that page fully.
+ */
+static void test_segs_second_stage(void **state)
+{
+	struct env *e = env_up(NULL);
+	uint64_t ss = alloc_page(e), l0, l1, l2, h0, m0;
+	struct hw_vtd_seg seg[8];
+	uint64_t lo, hi;
+
+	set_context(e, RID, VTD_SM_CE0_P | VTD_SM_CE0_PASIDE, 0);
+	set_pasid(e, 0, PE0(VTD_PGTT_SS, ss, 2) | VTD_PE0_SSADE, DID, 0);
+	/* 0x10000-0x11fff contiguous at 0x200000, 0x12000 elsewhere,
+	 * 0x13000 not present */
+	l0 = ss_map(e, ss, 4, 0x10000, 0x200000, 4096, VTD_SS_R | VTD_SS_W);
+	l1 = ss_map(e, ss, 4, 0x11000, 0x201000, 4096, VTD_SS_R | VTD_SS_W);
+	l2 = ss_map(e, ss, 4, 0x12000, 0x300000, 4096, VTD_SS_R | VTD_SS_W);
+
+	/* cold: only the first page, and no lookahead walk (A clear) */
+	h0 = iotlb_hits(e);
+	m0 = iotlb_misses(e);
+	segs(e, 0, 0x10800, 0x2800, R, seg, 8, 1, 0x800);
+	assert_int_equal(seg[0].pa, 0x200800);
+	assert_int_equal(seg[0].len, 0x800);
+	assert_int_equal(iotlb_misses(e) - m0, 1);
+	assert_int_equal(iotlb_hits(e) - h0, 0);
+	assert_true(ld(e, l0) & VTD_SS_A);
+	assert_false(ld(e, l1) & VTD_SS_A);
+	segs_all(e, 0, 0x10000, 0x3000, R);
+	assert_true(ld(e, l1) & VTD_SS_A);
+	assert_true(ld(e, l2) & VTD_SS_A);
+	assert_false(ld(e, l2) & VTD_SS_D);
+
+	/* warm: every page a hit, contiguous pages merged */
+	h0 = iotlb_hits(e);
+	m0 = iotlb_misses(e);
+	segs(e, 0, 0x10800, 0x2800, R, seg, 8, 2, 0x2800);
+	assert_int_equal(seg[0].pa, 0x200800);
+	assert_int_equal(seg[0].len, 0x1800);
+	assert_int_equal(seg[1].pa, 0x300000);
+	assert_int_equal(seg[1].len, 0x1000);
+	assert_int_equal(iotlb_hits(e) - h0, 3);
+	assert_int_equal(iotlb_misses(e) - m0, 0);
+	/* the last page cut short; a full segment array ends the batch, and
+	 * the page it stopped before is not counted */
+	segs(e, 0, 0x10800, 0x1900, R, seg, 8, 2, 0x1900);
+	assert_int_equal(seg[1].len, 0x100);
+	h0 = iotlb_hits(e);
+	segs(e, 0, 0x10800, 0x2800, R, seg, 1, 1, 0x1800);
+	assert_int_equal(iotlb_hits(e) - h0, 2);
+
+	/* a non-present page ends the batch silently; the next batch faults
+	 * on exactly that page */
+	segs(e, 0, 0x12000, 0x2000, R, seg, 8, 1, 0x1000);
+	assert_false(rd32(e, VTD_FSTS_REG) & VTD_FSTS_PPF);
+	assert_errno(EFAULT, _segs(e, true, 0, 0x13000, 0x1000, R, seg, 8, &lo));
+	assert_int_equal(take_fault(e, &lo, &hi), VTD_FR_SSS_NOT_PRESENT);
+	assert_int_equal(lo, 0x13000);
+	assert_true(hi & VTD_FRCD_HI_T1);
+
+	/* writes: entries filled by reads have D clear, so each page is
+	 * walked (setting its D) by its own batch; none by a lookahead */
+	m0 = iotlb_misses(e);
+	segs(e, 0, 0x10000, 0x3000, W, seg, 8, 1, 0x1000);
+	assert_true(ld(e, l0) & VTD_SS_D);
+	assert_false(ld(e, l1) & VTD_SS_D);
+	segs_all(e, 0, 0x11000, 0x2000, W);
+	assert_int_equal(iotlb_misses(e) - m0, 3);
+	assert_true(ld(e, l1) & VTD_SS_D);
+	assert_true(ld(e, l2) & VTD_SS_D);
+	m0 = iotlb_misses(e);
+	segs(e, 0, 0x10000, 0x3000, W, seg, 8, 2, 0x3000);
+	assert_int_equal(iotlb_misses(e) - m0, 0);
+
+	/* a read-only page: reads run through it, a write batch stops
+	 * before it and the next one faults there */
+	st(e, l1, 0x201000 | VTD_SS_R | VTD_SS_A);
+	qi_push(e, VTD_INV_IOTLB | (VTD_INV_G_PAGE << 4) | ((uint64_t)DID << 16), 0x11000);
+	qi_sync(e);
+	segs_all(e, 0, 0x11000, 0x1000, R);
+	segs(e, 0, 0x10000, 0x3000, R, seg, 8, 2, 0x3000);
+	segs(e, 0, 0x10000, 0x3000, W, seg, 8, 1, 0x1000);
+	assert_false(rd32(e, VTD_FSTS_REG) & VTD_FSTS_PPF);
+	assert_errno(EFAULT, _segs(e, true, 0, 0x11000, 0x2000, W, seg, 8, &lo));
+	assert_int_equal(take_fault(e, &lo, &hi), VTD_FR_SGN_WRITE);
+	assert_int_equal(lo, 0x11000);
+	assert_false(hi & VTD_FRCD_HI_T1);
+
+	/* remapped without invalidation: still the old page; after a
+	 * page-selective invalidation the batch stops there and the next
+	 * one walks the new mapping */
+	st(e, l1, 0x400000 | VTD_SS_R | VTD_SS_W);
+	segs(e, 0, 0x10000, 0x3000, R, seg, 8, 2, 0x3000);
+	assert_int_equal(seg[0].len, 0x2000);
+	qi_push(e, VTD_INV_IOTLB | (VTD_INV_G_PAGE << 4) | ((uint64_t)DID << 16), 0x11000);
+	qi_sync(e);
+	segs(e, 0, 0x10000, 0x3000, R, seg, 8, 1, 0x1000);
+	segs(e, 0, 0x11000, 0x2000, R, seg, 8, 2, 0x2000);
+	assert_int_equal(seg[0].pa, 0x400000);
+	assert_int_equal(seg[1].pa, 0x300000);
+	/* a domain-selective invalidation drops them all */
+	qi_push(e, VTD_INV_IOTLB | (VTD_INV_G_DOMAIN << 4) | ((uint64_t)DID << 16), 0);
+	qi_sync(e);
+	segs(e, 0, 0x10000, 0x3000, R, seg, 8, 1, 0x1000);
+
+	/* a 4K page running into a 2M page that continues it physically:
+	 * one segment, split only where len ends */
+	ss_map(e, ss, 4, 0x1ff000, 0x13ff000, 4096, VTD_SS_R | VTD_SS_W);
+	ss_map(e, ss, 4, 0x200000, 0x1400000, 2 << 20, VTD_SS_R | VTD_SS_W);
+	segs_all(e, 0, 0x1ff000, 0x201000, R);
+	segs(e, 0, 0x1ff800, 0x100000, R, seg, 8, 1, 0x100000);
+	assert_int_equal(seg[0].pa, 0x13ff800);
+	assert_int_equal(seg[0].len, 0x100000);
+	segs(e, 0, 0x1ff000, 0x202000, R, seg, 8, 1, 0x201000);
+	assert_int_equal(seg[0].len, 0x201000);
+	/* ... and one that does not: two segments */
+	ss_map(e, ss, 4, 0x600000, 0x1800000, 2 << 20, VTD_SS_R | VTD_SS_W);
+	ss_map(e, ss, 4, 0x5ff000, 0x5000000, 4096, VTD_SS_R | VTD_SS_W);
+	segs_all(e, 0, 0x5ff000, 0x2000, R);
+	segs(e, 0, 0x5ff000, 0x2000, R, seg, 8, 2, 0x2000);
+	assert_int_equal(seg[0].pa, 0x5000000);
+	assert_int_equal(seg[1].pa, 0x1800000);
+	assert_int_equal(seg[1].len, 0x1000);
+
+	/* bad arguments */
+	assert_errno(EINVAL, _segs(e, true, 0, 0x10000, 0, R, seg, 8, &lo));
+	assert_errno(EINVAL, _segs(e, true, 0, 0x10000, 0x1000, R, seg, 0, &lo));
+	assert_errno(EINVAL, _segs(e, true, 0, UINT64_MAX - 10, 100, R, seg, 8, &lo));
+	assert_errno(EINVAL, _segs(e, true, 0, 0x10000, 0x1000, 0, seg, 8, &lo));
+	/* translation off: the whole range, untranslated */
+	gcmd(e, VTD_GCMD_TE, VTD_GSTS_TES, false);
+	segs(e, 0, 0x10800, 0x5000000, R, seg, 8, 1, 0x5000000);
+	assert_int_equal(seg[0].pa, 0x10800);
+	env_free(e);
+}
+
+/* Batched first-stage translation: the hit's user/supervisor column. */
+static void test_segs_first_stage(void **state)
+{
+	struct env *e = env_up(NULL);
+	uint64_t fs = alloc_page(e), lo, hi;
+	struct hw_vtd_seg seg[4];
+
+	set_context(e, RID, VTD_SM_CE0_P | VTD_SM_CE0_PASIDE, 0);
+	set_pasid(e, 3, PE0(VTD_PGTT_FS, 0, 0), DID, fs | VTD_PE2_SRE);
+	fs_map(e, fs, 4, 0x1000, 0x500000, 4096, VTD_FS_RW | VTD_FS_US);
+	fs_map(e, fs, 4, 0x2000, 0x501000, 4096, VTD_FS_RW);	/* supervisor */
+	segs_all(e, 3, 0x1000, 0x2000, R | PRIV);
+	segs(e, 3, 0x1000, 0x2000, R | PRIV, seg, 4, 1, 0x2000);
+	/* a user request stops before the supervisor page, then faults on it */
+	segs(e, 3, 0x1000, 0x2000, R, seg, 4, 1, 0x1000);
+	assert_false(rd32(e, VTD_FSTS_REG) & VTD_FSTS_PPF);
+	assert_errno(EFAULT, _segs(e, true, 3, 0x2000, 0x1000, R, seg, 4, &lo));
+	assert_int_equal(take_fault(e, &lo, &hi), VTD_FR_SGN_USER);
+	assert_int_equal(lo, 0x2000);
+	/* another PASID's entries are not this one's */
+	set_pasid(e, 4, PE0(VTD_PGTT_FS, 0, 0), DID, fs | VTD_PE2_SRE);
+	assert_int_equal(_segs(e, true, 4, 0x1000, 0x2000, R | PRIV, seg, 4, &lo), 1);
+	assert_int_equal(lo, 0x1000);
+	env_free(e);
+}
+
+/* A run of pages wraps around the end of a (small) IOTLB array. */
+static void test_segs_wrap(void **state)
+{
+	struct hw_vtd_config cfg = { .iotlb_sets = 16 };
+	struct env *e = env_up(&cfg);
+	uint64_t ss = alloc_page(e), h0, m0;
+	struct hw_vtd_seg seg[4];
+	unsigned int i, start;
+
+	set_context(e, RID, VTD_SM_CE0_P | VTD_SM_CE0_PASIDE, 0);
+	set_pasid(e, 0, PE0(VTD_PGTT_SS, ss, 2), DID, 0);
+	for (i = 0; i < 17; i++)
+		ss_map(e, ss, 4, 0x100000 + i * 4096ull, 0x300000 + i * 4096ull, 4096,
+		       VTD_SS_R | VTD_SS_W);
+	/* 16 consecutive pages fill all 16 sets; of two runs starting one
+	 * page apart at most one starts at set 0, so one of them wraps */
+	for (start = 0; start < 2; start++) {
+		uint64_t iova = 0x100000 + start * 4096ull;
+
+		segs_all(e, 0, iova, 16 * 4096, R);
+		h0 = iotlb_hits(e);
+		m0 = iotlb_misses(e);
+		segs(e, 0, iova, 16 * 4096, R, seg, 4, 1, 16 * 4096);
+		assert_int_equal(seg[0].pa, 0x300000 + start * 4096ull);
+		assert_int_equal(iotlb_hits(e) - h0, 16);
+		assert_int_equal(iotlb_misses(e) - m0, 0);
+	}
+	env_free(e);
+}
+
 static void test_qi(void **state)
 {
 	struct env *e = env_up(NULL);
@@ -919,6 +1163,9 @@ int main(void)
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_pt_and_structures),
 		cmocka_unit_test(test_iotlb_stale),
+		cmocka_unit_test(test_segs_second_stage),
+		cmocka_unit_test(test_segs_first_stage),
+		cmocka_unit_test(test_segs_wrap),
 		cmocka_unit_test(test_qi),
 		cmocka_unit_test(test_fault_overflow),
 		cmocka_unit_test(test_page_request),
