@@ -24,9 +24,20 @@
 #include <stdint.h>
 
 struct hw_pcidev;
+struct hw_platform;
 
 /* 0 when the message left the function (delivered or dropped at the sink),
  * -EPERM/-EIO/-ENODEV as above, or an error of the memory write. */
 int hw_msi_send(struct hw_pcidev *dev, uint64_t addr, uint32_t data);
+
+/*
+ * An interrupt message raised inside the root complex by a source that is
+ * not a PCI function (a VT-d unit's fault, invalidation completion or page
+ * request event, VT-d r4.1 §7.3, §7.5.2, §6.5.2.9): it goes straight to the
+ * interrupt decode above, with no requester ID, Bus Master Enable or bridge
+ * to pass. An address outside 0xFEE00000-0xFEEFFFFF is dropped and counted
+ * like an undeliverable vector. 0, or -EINVAL for a NULL platform.
+ */
+int hw_platform_msi_deliver(struct hw_platform *p, uint64_t addr, uint32_t data);
 
 #endif /* PCILAB_HW_FABRIC_MSI_H */

@@ -31,6 +31,7 @@
 #include "hw/devices/replay.h"
 #include "hw/fabric/bridge.h"
 #include "hw/fabric/fabric_internal.h"
+#include "hw/fabric/msi.h"
 #include "hw/iommu/vtd.h"
 #include "hw/mem.h"
 #include "hw/security/security.h"
@@ -670,6 +671,17 @@ static bool hw_fabric_segment_seen(const struct hw_desc_platform *desc,
 	return false;
 }
 
+/* A VT-d unit sits in the root complex (VT-d r4.1 §8.3, DRHD): its
+ * event messages need no trip through the hierarchy. */
+static void hw_fabric_vtd_msi(void *arg, uint64_t addr, uint32_t data)
+{
+	(void)hw_platform_msi_deliver(arg, addr, data);
+}
+
+static const struct hw_vtd_ops hw_fabric_vtd_ops = {
+	.msi = hw_fabric_vtd_msi,
+};
+
 /*
  * One VT-d unit per PCI segment (desc order of first appearance), each
  * covering its whole segment like a DRHD with INCLUDE_PCI_ALL (VT-d
@@ -718,9 +730,11 @@ static int hw_fabric_build_iommus(struct hw_fabric_build *b, struct hw_platform 
 
 		if (hw_fabric_segment_seen(desc, h))
 			continue;
-		/* No ops yet: fault/invalidation events are not delivered as
-		 * interrupts (docs/dma.md). */
-		v = hw_vtd_create(p->mem, NULL, NULL, NULL);
+		/* The unit's interrupt messages (fault, invalidation
+		 * completion, page request events) enter the root complex's
+		 * interrupt decode directly; device-TLB invalidations and page
+		 * responses are not forwarded to endpoints (docs/vtd-model.md). */
+		v = hw_vtd_create(p->mem, NULL, &hw_fabric_vtd_ops, p);
 		if (IS_ERR(v))
 			return hw_fabric_fail_rc(b, (int)PTR_ERR(v), &h->loc, NULL, "VT-d unit");
 		u->vtd = v;	/* p owns the unit from here */

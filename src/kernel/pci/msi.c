@@ -19,10 +19,14 @@
 #define PCI_IRQ_NR_VECTORS	256
 #define PCI_IRQ_DEST_CPU0	0	/* local APIC ID of the only CPU */
 
-/* One CPU vector (= IRQ number). */
+/* One CPU vector (= IRQ number). Free when neither dev nor chip owns it. */
 struct pci_irq_desc {
-	struct pci_dev *dev;		/* owner; NULL: free */
+	struct pci_dev *dev;		/* owner (MSI/MSI-X of a function) */
 	unsigned int index;		/* vector index within dev */
+	/* Owner of a vector allocated by pci_irq_alloc_hwirq(): a message
+	 * source that is no PCI function, masked through its own registers. */
+	const struct pci_irq_chip *chip;
+	void *chip_data;
 	irq_handler_t handler;		/* NULL: not requested */
 	void *dev_id;
 	char name[32];
@@ -51,6 +55,11 @@ struct pci_irq_domain {
 	struct list_head devs;		/* struct pci_msi_dev */
 	unsigned long spurious;
 };
+
+static bool pci_irq_desc_used(const struct pci_irq_desc *desc)
+{
+	return desc->dev || desc->chip;
+}
 
 static struct pci_subsys *pci_dev_sys(const struct pci_dev *dev)
 {
@@ -131,7 +140,7 @@ static unsigned int pci_irq_nr_free(const struct pci_irq_domain *d)
 	unsigned int v, n = 0;
 
 	for (v = PCI_IRQ_VECTOR_FIRST; v <= PCI_IRQ_VECTOR_LAST; v++)
-		n += !d->desc[v].dev;
+		n += !pci_irq_desc_used(&d->desc[v]);
 	return n;
 }
 
@@ -142,7 +151,7 @@ static unsigned int pci_irq_find_block(const struct pci_irq_domain *d, unsigned 
 
 	for (base = ALIGN_UP((unsigned int)PCI_IRQ_VECTOR_FIRST, size); base + size - 1 <= PCI_IRQ_VECTOR_LAST;
 	     base += size) {
-		for (v = base; v < base + size && !d->desc[v].dev; v++)
+		for (v = base; v < base + size && !pci_irq_desc_used(&d->desc[v]); v++)
 			;
 		if (v == base + size)
 			return base;
@@ -257,7 +266,7 @@ static int pci_msix_enable(struct pci_dev *dev, struct pci_irq_domain *d,
 	if (rc < 0)
 		goto err_free_md;
 	for (i = 0, v = PCI_IRQ_VECTOR_FIRST; i < max; v++)
-		if (!d->desc[v].dev)
+		if (!pci_irq_desc_used(&d->desc[v]))
 			md->vectors[i++] = (uint8_t)v;
 
 	/*
@@ -468,9 +477,23 @@ int pci_dev_msi_enabled(const struct pci_dev *dev)
 	return md && !md->msix;
 }
 
+/* Mask or unmask a vector where its message is generated. */
+static void pci_irq_mask(struct pci_irq_desc *desc, bool mask)
+{
+	if (desc->chip) {
+		if (mask)
+			desc->chip->mask(desc->chip_data);
+		else
+			desc->chip->unmask(desc->chip_data);
+		return;
+	}
+	pci_msi_mask(pci_msi_find(desc->dev), desc->index, mask);
+}
+
 static struct pci_irq_desc *pci_irq_desc(const struct pci_subsys *sys, unsigned int irq)
 {
-	if (!sys || !sys->irq || irq >= PCI_IRQ_NR_VECTORS || !sys->irq->desc[irq].dev)
+	if (!sys || !sys->irq || irq >= PCI_IRQ_NR_VECTORS ||
+	    !pci_irq_desc_used(&sys->irq->desc[irq]))
 		return NULL;
 	return &sys->irq->desc[irq];
 }
@@ -488,7 +511,7 @@ int request_irq(struct pci_subsys *sys, unsigned int irq, irq_handler_t handler,
 	desc->dev_id = dev_id;
 	snprintf(desc->name, sizeof(desc->name), "%s", name ? name : "");
 	/* Unmask last: a message pending in the function arrives now. */
-	pci_msi_mask(pci_msi_find(desc->dev), desc->index, false);
+	pci_irq_mask(desc, false);
 	return 0;
 }
 
@@ -498,7 +521,7 @@ int free_irq(struct pci_subsys *sys, unsigned int irq, void *dev_id)
 
 	if (!desc || !desc->handler || desc->dev_id != dev_id)
 		return -EINVAL;
-	pci_msi_mask(pci_msi_find(desc->dev), desc->index, true);
+	pci_irq_mask(desc, true);
 	desc->handler = NULL;
 	desc->dev_id = NULL;
 	desc->name[0] = '\0';
@@ -534,4 +557,46 @@ unsigned long pci_irq_count(const struct pci_subsys *sys, unsigned int irq)
 unsigned long pci_irq_spurious(const struct pci_subsys *sys)
 {
 	return sys && sys->irq ? sys->irq->spurious : 0;
+}
+
+/* ------------------------------------------------------------ hwirq */
+
+int pci_irq_alloc_hwirq(struct pci_subsys *sys, const struct pci_irq_chip *chip,
+			void *chip_data, struct pci_irq_msg *msg)
+{
+	struct pci_irq_domain *d;
+	unsigned int v;
+	int rc;
+
+	if (!sys || !chip || !chip->mask || !chip->unmask || !msg)
+		return -EINVAL;
+	rc = pci_irq_domain_get(sys, &d);
+	if (rc < 0)
+		return rc;
+	for (v = PCI_IRQ_VECTOR_FIRST; v <= PCI_IRQ_VECTOR_LAST; v++)
+		if (!pci_irq_desc_used(&d->desc[v]))
+			break;
+	if (v > PCI_IRQ_VECTOR_LAST)
+		return -ENOSPC;
+	memset(&d->desc[v], 0, sizeof(d->desc[v]));
+	d->desc[v].chip = chip;
+	d->desc[v].chip_data = chip_data;
+	/* The same x86 message a function gets: fixed delivery to CPU 0. */
+	msg->address_lo = pci_msi_addr_lo();
+	msg->address_hi = 0;
+	msg->data = v;
+	return (int)v;
+}
+
+void pci_irq_free_hwirq(struct pci_subsys *sys, unsigned int irq)
+{
+	struct pci_irq_desc *desc = pci_irq_desc(sys, irq);
+
+	if (!desc || !desc->chip)
+		return;
+	if (desc->handler) {
+		pl_warn("irq: freeing IRQ %u still requested by %s", irq, desc->name);
+		desc->chip->mask(desc->chip_data);
+	}
+	memset(desc, 0, sizeof(*desc));
 }

@@ -95,6 +95,35 @@ int pci_request_irq(struct pci_dev *dev, unsigned int nr, irq_handler_t handler,
 		    void *dev_id, const char *name);
 int pci_free_irq(struct pci_dev *dev, unsigned int nr, void *dev_id);
 
+/*
+ * Vectors for message sources that are not PCI functions (Linux's
+ * dmar_alloc_hwirq() and its irq_chip): a VT-d unit's fault event
+ * registers, say. The subsystem only hands out the vector and says what
+ * message to program (struct pci_irq_msg, x86 format as for MSI); the
+ * caller writes it into its own registers. request_irq() and free_irq()
+ * then work on the IRQ as on any other, unmasking and masking it through
+ * chip (called with chip_data), which must stay valid until
+ * pci_irq_free_hwirq().
+ */
+struct pci_irq_msg {
+	uint32_t address_lo, address_hi, data;
+};
+
+struct pci_irq_chip {
+	void (*mask)(void *chip_data);
+	void (*unmask)(void *chip_data);
+};
+
+/* The IRQ number (>= PCI_IRQ_VECTOR_FIRST), or -EINVAL (an argument NULL),
+ * -ENOSPC (no free vector), -ENOMEM, -EBUSY (another subsystem owns the
+ * platform's interrupt handler). The vector starts masked: the caller's
+ * registers are expected to reset masked. */
+int pci_irq_alloc_hwirq(struct pci_subsys *sys, const struct pci_irq_chip *chip,
+			void *chip_data, struct pci_irq_msg *msg);
+/* Give the vector back; a handler still requested is dropped with a
+ * warning (after masking). Not such an IRQ: no-op. */
+void pci_irq_free_hwirq(struct pci_subsys *sys, unsigned int irq);
+
 /* Interrupts handled on irq (/proc/interrupts), and those that arrived on a
  * vector with no handler or for another CPU. */
 unsigned long pci_irq_count(const struct pci_subsys *sys, unsigned int irq);

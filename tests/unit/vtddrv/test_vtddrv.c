@@ -368,7 +368,9 @@ static void test_fault_report(void **state)
 	dev = device(&w, 1, 0, 0);
 	log_capture();
 	assert_errno(EFAULT, hw_dma_read(dev, false, 0, 0x7654000, buf, sizeof(buf)));
-	assert_true(reg32(&w, VTD_FSTS_REG) & VTD_FSTS_PPF);
+	/* The fault event interrupt serviced the record as it was made:
+	 * the hardware holds nothing, the driver's log has it. */
+	assert_false(reg32(&w, VTD_FSTS_REG) & VTD_FSTS_PPF);
 	assert_int_equal(intel_iommu_fault_poll(w.isys, f, 4), 1);
 	assert_int_equal(f[0].sid, 0x0100);
 	assert_int_equal(f[0].addr, 0x7654000);

@@ -575,7 +575,8 @@ static void test_nested_fault(void **state)
 	assert_ok(iommu_attach_group(n, d->group));
 	log_capture();
 	assert_errno(EFAULT, hw_dma_read(dev, false, 0, IOVA + SZ_4K, back, sizeof(back)));
-	assert_true(reg32(&w, VTD_FSTS_REG) & VTD_FSTS_PPF);
+	/* The fault event interrupt already serviced the record. */
+	assert_false(reg32(&w, VTD_FSTS_REG) & VTD_FSTS_PPF);
 	assert_int_equal(intel_iommu_fault_poll(w.isys, &f, 1), 1);
 	assert_int_equal(f.reason, VTD_FR_SFS_NOT_PRESENT);
 	assert_int_equal(f.sid, 0x0100);

@@ -3,7 +3,8 @@
  * VT-d units: discovery from firmware's description (the DMAR table's
  * DRHDs, hw_platform_iommu_info()), capability checks, root table and
  * invalidation queue bring-up, the invalidation descriptors the driver
- * issues, and fault record servicing. Section numbers: VT-d rev 4.1.
+ * issues, and fault record servicing, from the fault event interrupt or
+ * by polling. Section numbers: VT-d rev 4.1.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include "base/log.h"
 #include "hw/fabric/fabric.h"
 #include "kernel/iommu/intel/vtd_internal.h"
+#include "kernel/pci/msi.h"
+#include "kernel/pci/pci.h"
 
 /* ------------------------------------------------------------ access */
 
@@ -327,10 +330,23 @@ static void vtd_fault_log(const struct intel_iommu_fault *f)
 	       f->reason, intel_iommu_fault_reason_str(f->reason));
 }
 
+/* Keep a fault the interrupt handler serviced until the next poll. */
+static void vtd_flog_push(struct vtd *v, const struct intel_iommu_fault *f)
+{
+	if (v->flog_n == VTD_FAULT_LOG) {
+		v->flog_head = (v->flog_head + 1) % VTD_FAULT_LOG;	/* drop the oldest */
+		v->flog_n--;
+		v->flog_lost++;
+	}
+	v->flog[(v->flog_head + v->flog_n) % VTD_FAULT_LOG] = *f;
+	v->flog_n++;
+}
+
 /* Primary fault records from FSTS.FRI on, wrapping, each cleared by
- * writing F (RW1C, §11.4.7.6); then PFO (§7.2.1). */
+ * writing F (RW1C, §11.4.7.6); then PFO (§7.2.1). Serviced records go to
+ * out[done..max) when polled, to the fault log when queue (interrupt). */
 static unsigned int vtd_unit_faults(struct vtd_unit *u, struct intel_iommu_fault *out,
-				    unsigned int max, unsigned int done)
+				    unsigned int max, unsigned int done, bool queue)
 {
 	uint32_t fsts = vtd_rd32(u, VTD_FSTS_REG);
 	unsigned int i, idx, n = 0;
@@ -357,7 +373,9 @@ static unsigned int vtd_unit_faults(struct vtd_unit *u, struct intel_iommu_fault
 			f.reason = (uint8_t)(hi >> VTD_FRCD_HI_FR_SHIFT);
 			vtd_fault_log(&f);
 			vtd_wr32(u, off + 12, (uint32_t)(VTD_FRCD_HI_F >> 32));
-			if (out && done + n < max)
+			if (queue)
+				vtd_flog_push(u->vtd, &f);
+			else if (out && done + n < max)
 				out[done + n] = f;
 			n++;
 		}
@@ -378,9 +396,114 @@ unsigned int intel_iommu_fault_poll(struct iommu_subsys *isys, struct intel_iomm
 
 	if (!v)
 		return 0;
+	/* What the interrupt handler serviced since the last poll first. */
+	for (; v->flog_n; v->flog_n--, v->flog_head = (v->flog_head + 1) % VTD_FAULT_LOG) {
+		if (out && n < max)
+			out[n] = v->flog[v->flog_head];
+		n++;
+	}
+	if (v->flog_lost) {
+		pl_err("DMAR: %lu serviced faults dropped from the log before polling",
+		       v->flog_lost);
+		v->flog_lost = 0;
+	}
+	/* Then the hardware: all of it when no interrupt is set up. */
 	list_for_each_entry(u, &v->units, node)
-		n += vtd_unit_faults(u, out, max, n);
+		n += vtd_unit_faults(u, out, max, n, false);
 	return n;
+}
+
+unsigned int intel_iommu_fault_irq(struct iommu_subsys *isys, unsigned int unit)
+{
+	struct vtd *v = isys->ops == &intel_iommu_ops ? isys->priv : NULL;
+	struct vtd_unit *u;
+
+	if (!v)
+		return 0;
+	list_for_each_entry(u, &v->units, node)
+		if (u->idx == unit)
+			return u->irq;
+	return 0;
+}
+
+/* ------------------------------------------------------------ fault IRQ */
+
+/*
+ * The fault event interrupt (§7.3; Linux's dmar_fault()): service every
+ * pending primary fault record and PFO, as a poll would, keeping them for
+ * intel_iommu_fault_poll(). IQE, ICE and ITE also raise it; they belong
+ * to the invalidation path, which polls and clears them (vtd_qi_submit()).
+ */
+static enum irqreturn vtd_fault_irq(unsigned int irq, void *dev_id)
+{
+	struct vtd_unit *u = dev_id;
+
+	(void)irq;
+	u->nr_fault_irqs++;
+	(void)vtd_unit_faults(u, NULL, 0, 0, true);
+	return IRQ_HANDLED;
+}
+
+/* The irq_chip of the fault event (Linux's dmar_msi_mask/unmask):
+ * FECTL.IM, §11.4.7.2. Unmasking sends an event left pending (IP). */
+static void vtd_fault_irq_mask(void *chip_data)
+{
+	vtd_wr32(chip_data, VTD_FECTL_REG, VTD_xECTL_IM);
+}
+
+static void vtd_fault_irq_unmask(void *chip_data)
+{
+	vtd_wr32(chip_data, VTD_FECTL_REG, 0);
+}
+
+static const struct pci_irq_chip vtd_fault_irq_chip = {
+	.mask = vtd_fault_irq_mask,
+	.unmask = vtd_fault_irq_unmask,
+};
+
+/*
+ * Linux's dmar_set_interrupt(): a vector for the unit's fault events,
+ * its message in FEDATA/FEADDR/FEUADDR (§11.4.7.3-5) while FECTL.IM is
+ * set, then request_irq() unmasks. -ENOMEM fails the unit, as in Linux;
+ * a platform whose interrupts another subsystem owns (-EBUSY) or with no
+ * vector left (-ENOSPC) leaves faults to intel_iommu_fault_poll().
+ */
+static int vtd_unit_irq_setup(struct vtd_unit *u)
+{
+	struct pci_subsys *sys = u->vtd->pci;
+	struct pci_irq_msg msg;
+	char name[16];
+	int irq, rc;
+
+	irq = pci_irq_alloc_hwirq(sys, &vtd_fault_irq_chip, u, &msg);
+	if (irq == -ENOMEM)
+		return irq;
+	if (irq < 0) {
+		pl_info("DMAR: unit %u: no fault interrupt (%d), faults are polled",
+			u->idx, irq);
+		return 0;
+	}
+	vtd_fault_irq_mask(u);
+	vtd_wr32(u, VTD_FEDATA_REG, msg.data);
+	vtd_wr32(u, VTD_FEADDR_REG, msg.address_lo);
+	vtd_wr32(u, VTD_FEUADDR_REG, msg.address_hi);
+	snprintf(name, sizeof(name), "dmar%u", u->idx);
+	rc = request_irq(sys, (unsigned int)irq, vtd_fault_irq, name, u);
+	if (rc < 0) {
+		pci_irq_free_hwirq(sys, (unsigned int)irq);
+		return rc;
+	}
+	u->irq = (unsigned int)irq;
+	return 0;
+}
+
+static void vtd_unit_irq_teardown(struct vtd_unit *u)
+{
+	if (!u->irq)
+		return;
+	(void)free_irq(u->vtd->pci, u->irq, u);	/* masks FECTL */
+	pci_irq_free_hwirq(u->vtd->pci, u->irq);
+	u->irq = 0;
 }
 
 /* ------------------------------------------------------------ units */
@@ -453,7 +576,11 @@ static int vtd_unit_enable(struct vtd_unit *u)
 	rc = vtd_qi_submit(u, d, 3);
 	if (rc)
 		return rc;
-	(void)vtd_unit_faults(u, NULL, 0, 0);
+	/* Stale faults are reported and dropped before the interrupt is on. */
+	(void)vtd_unit_faults(u, NULL, 0, 0, false);
+	rc = vtd_unit_irq_setup(u);
+	if (rc)
+		return rc;
 	rc = vtd_gcmd(u, VTD_GCMD_TE, VTD_GSTS_TES, true);
 	if (rc)
 		return rc;
@@ -468,6 +595,7 @@ static void vtd_unit_destroy(struct vtd_unit *u)
 	struct vtd *v = u->vtd;
 	unsigned int b, h;
 
+	vtd_unit_irq_teardown(u);
 	if (u->te_on)
 		(void)vtd_gcmd(u, VTD_GCMD_TE, VTD_GSTS_TES, false);
 	if (u->qi_on)
@@ -542,8 +670,9 @@ void vtd_destroy(struct vtd *v)
 	free(v);
 }
 
-int vtd_create(struct hw_platform *hw, struct vtd **out)
+int vtd_create(struct pci_subsys *pci, struct vtd **out)
 {
+	struct hw_platform *hw = pci->hw;
 	unsigned int i, n = hw_platform_nr_iommus(hw);
 	struct hw_iommu_info info;
 	struct vtd_unit *u;
@@ -556,6 +685,7 @@ int vtd_create(struct hw_platform *hw, struct vtd **out)
 	if (!v)
 		return -ENOMEM;
 	v->hw = hw;
+	v->pci = pci;
 	INIT_LIST_HEAD(&v->units);
 	v->pool = kpage_pool_create(hw, 0, 0);
 	if (IS_ERR(v->pool)) {

@@ -568,7 +568,7 @@ static int vtd_init(struct iommu_subsys *isys)
 	struct vtd *v;
 	int rc;
 
-	rc = vtd_create(isys->pci->hw, &v);
+	rc = vtd_create(isys->pci, &v);
 	if (rc)
 		return rc;
 	isys->priv = v;

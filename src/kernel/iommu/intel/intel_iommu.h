@@ -37,15 +37,21 @@ struct intel_iommu_fault {
 };
 
 /*
- * Service the fault status of every unit (the fault-event handler; the
- * platform delivers no interrupts yet): read each pending record, log it
- * in Linux's words ("DMAR: [DMA Read NO_PASID] Request device [bb:dd.f]
- * fault addr 0x... [fault reason 0x..] ..."), clear it, clear overflow.
- * Copies up to max records into out (may be NULL) and returns how many
- * were serviced in all.
+ * Faults serviced since the last call. Each unit's fault event interrupt
+ * (when the driver got a vector: intel_iommu_fault_irq()) reads every
+ * pending record as it is recorded, logs it in Linux's words ("DMAR: [DMA
+ * Read NO_PASID] Request device [bb:dd.f] fault addr 0x... [fault reason
+ * 0x..] ..."), clears it and overflow, and keeps it (the last 64); this
+ * returns those first, then services whatever the hardware still holds
+ * the same way (all of it on a unit without interrupt). Copies up to max
+ * records into out (may be NULL) and returns how many were serviced in all.
  */
 unsigned int intel_iommu_fault_poll(struct iommu_subsys *isys, struct intel_iommu_fault *out,
 				    unsigned int max);
+
+/* IRQ number (in the PCI subsystem's namespace, kernel/pci/msi.h) of unit
+ * idx's fault event interrupt; 0 when its faults are only polled. */
+unsigned int intel_iommu_fault_irq(struct iommu_subsys *isys, unsigned int unit);
 
 /* Text for a scalable-mode fault reason (Appendix A). */
 const char *intel_iommu_fault_reason_str(uint8_t reason);

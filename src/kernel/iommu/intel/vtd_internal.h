@@ -22,6 +22,7 @@
 #include "kernel/mm/page_alloc.h"
 
 struct hw_platform;
+struct pci_subsys;
 
 #define VTD_PAGE		4096ull
 #define VTD_IQ_SIZE		VTD_PAGE		/* QS 0: one page */
@@ -31,6 +32,7 @@ struct hw_platform;
 #define VTD_DID_FIRST		2u
 #define VTD_SPINS		1000u			/* polls before -ETIMEDOUT */
 #define VTD_MAX_ALIASES		8u
+#define VTD_FAULT_LOG		64u			/* faults the IRQ keeps for polling */
 
 /* A requester ID the unit has a context entry for. */
 struct vtd_rid {
@@ -61,15 +63,25 @@ struct vtd_unit {
 	uint32_t wait_seq;
 	struct list_head rids;		/* struct vtd_rid */
 	bool qi_on, te_on, rt_set;
+	/* Fault event interrupt (§7.3, §11.4.7.2-5): IRQ number in
+	 * vtd->pci, 0 while faults are only polled. */
+	unsigned int irq;
+	unsigned long nr_fault_irqs;
 };
 
 struct vtd {
 	struct hw_platform *hw;
+	struct pci_subsys *pci;		/* its interrupts; not owned */
 	struct kpage_pool *pool;
 	struct list_head units;		/* struct vtd_unit, DRHD order */
 	unsigned int nr_units;
 	unsigned int levels;		/* common to every unit */
 	uint64_t pgsizes;		/* common second-stage page sizes */
+	/* Faults the interrupt handler serviced, oldest first, for
+	 * intel_iommu_fault_poll(); a ring of VTD_FAULT_LOG. */
+	struct intel_iommu_fault flog[VTD_FAULT_LOG];
+	unsigned int flog_head, flog_n;
+	unsigned long flog_lost;
 };
 
 /* A paging domain's DID on one unit. */
@@ -126,7 +138,7 @@ void vtd_wr64(struct vtd_unit *u, uint64_t off, uint64_t val);
 uint64_t vtd_ld(struct vtd *v, uint64_t pa);
 void vtd_st(struct vtd *v, uint64_t pa, uint64_t val);
 
-int vtd_create(struct hw_platform *hw, struct vtd **out);
+int vtd_create(struct pci_subsys *pci, struct vtd **out);
 void vtd_destroy(struct vtd *v);
 struct vtd_unit *vtd_unit_for_segment(struct vtd *v, uint16_t segment);
 
