@@ -7,11 +7,9 @@
  * it), so what IOAS_MAP maps is reachable by the device; a buffer outside
  * RAM shows what happens otherwise.
  */
-#include "test.h"
+#include "iommufd_util.h"
 
 #include <stdio.h>
-#include <linux/iommufd.h>
-#include <iommufd_test.h>
 
 #include "base/log.h"
 #include "kernel/kdesc.h"
@@ -21,7 +19,6 @@
 #include "hw/iommu/vtd_regs.h"
 #include "kernel/iommu/iommu.h"
 #include "kernel/iommu/intel/intel_iommu.h"
-#include "kernel/iommufd/iommufd.h"
 #include "kernel/pci/pci.h"
 
 #define RAM		(64ull << 20)
@@ -42,59 +39,6 @@ struct world {
 
 static uint8_t *ubuf;	/* host view of the user memory (in RAM) */
 static uint8_t outside[4 * SZ_4K] __attribute__((aligned(4096)));	/* not RAM */
-static long pins;
-
-static int um_copy_from(const struct iommufd_user_mem_ops *um, void *dst,
-			uint64_t uaddr, size_t len)
-{
-	(void)um;
-	if (uaddr < SZ_4K)
-		return -EFAULT;
-	memcpy(dst, (void *)(uintptr_t)uaddr, len);
-	return 0;
-}
-
-static int um_copy_to(const struct iommufd_user_mem_ops *um, uint64_t uaddr,
-		      const void *src, size_t len)
-{
-	(void)um;
-	if (uaddr < SZ_4K)
-		return -EFAULT;
-	memcpy((void *)(uintptr_t)uaddr, src, len);
-	return 0;
-}
-
-static bool in(uint64_t a, const void *base, uint64_t len)
-{
-	return a >= (uintptr_t)base && a < (uintptr_t)base + len;
-}
-
-static int um_pin(const struct iommufd_user_mem_ops *um, uint64_t uaddr, bool write,
-		  void **kva)
-{
-	(void)um;
-	(void)write;
-	if (!in(uaddr, ubuf, USER_SIZE) && !in(uaddr, outside, sizeof(outside)))
-		return -EFAULT;
-	*kva = (void *)(uintptr_t)uaddr;
-	pins++;
-	return 0;
-}
-
-static void um_unpin(const struct iommufd_user_mem_ops *um, uint64_t uaddr, void *kva)
-{
-	(void)um;
-	(void)uaddr;
-	(void)kva;
-	pins--;
-}
-
-static const struct iommufd_user_mem_ops um = {
-	.copy_from_user = um_copy_from,
-	.copy_to_user = um_copy_to,
-	.pin_page = um_pin,
-	.unpin_page = um_unpin,
-};
 
 /* ------------------------------------------------------------ world */
 
@@ -134,13 +78,16 @@ static void up(struct world *w)
 	w->ictx = iommufd_ctx_create();
 	assert_false(IS_ERR(w->ictx));
 	iommufd_ctx_acct(w->ictx)->limit_pages = UINT64_MAX;
-	pins = 0;
+	/* Pins only in the user memory (RAM) and in outside (not RAM). */
+	umem_reset(SZ_4K);
+	umem_add_range(ubuf, USER_SIZE);
+	umem_add_range(outside, sizeof(outside));
 }
 
 static void down(struct world *w)
 {
 	iommufd_ctx_destroy(w->ictx);
-	assert_int_equal(pins, 0);
+	assert_int_equal(umem.pins, 0);
 	iommu_subsys_destroy(w->isys);
 	pci_subsys_destroy(w->pci);
 	hw_platform_destroy(w->hw);
@@ -190,7 +137,7 @@ static uint64_t reg64(struct world *w, uint64_t off)
 
 static int _ioctl(struct world *w, unsigned int cmd, void *arg)
 {
-	return (int)iommufd_ioctl(w->ictx, cmd, arg, &um);
+	return (int)iommufd_ioctl(w->ictx, cmd, arg, &umem.ops);
 }
 #define ioctl_ok(w, cmd, arg)		assert_ok(_ioctl(w, cmd, arg))
 #define ioctl_err(E, w, cmd, arg)	assert_errno(E, _ioctl(w, cmd, arg))
@@ -358,12 +305,12 @@ static void test_attach_ioas_dma(void **state)
 	assert_ok(_ioas_alloc(&w, &ioas));
 	/* Mapped before any domain: nothing pinned yet. */
 	assert_ok(_map(&w, ioas, IOVA, ubuf, 16 * SZ_4K));
-	assert_int_equal(pins, 0);
+	assert_int_equal(umem.pins, 0);
 	a = bind(&w, 1, &ida);
 	pt = ioas;
 	assert_ok(iommufd_device_attach(a, &pt));
 	assert_int_not_equal(pt, ioas);		/* the automatic HWPT */
-	assert_int_equal(pins, 16);
+	assert_int_equal(umem.pins, 16);
 	assert_errno(EINVAL, iommufd_device_attach(a, &pt));	/* already attached */
 	/* The VT-d second stage now maps IOVA -> the user's pages in RAM. */
 	dma_lands(&w, dev1, IOVA + 0x10, 0x10);
@@ -411,7 +358,7 @@ static void test_attach_ioas_dma(void **state)
 	iommufd_device_unbind(a);
 	iommufd_device_unbind(b);
 	assert_ok(_destroy(&w, ioas));
-	assert_int_equal(pins, 0);
+	assert_int_equal(umem.pins, 0);
 	assert_int_equal(iommufd_ctx_nr_objects(w.ictx), 0);
 	down(&w);
 }
@@ -618,7 +565,7 @@ static void test_hwpt_nested(void **state)
 	assert_ok(_destroy(&w, plain));
 	iommufd_device_unbind(a);
 	assert_ok(_destroy(&w, ioas));
-	assert_int_equal(pins, 0);
+	assert_int_equal(umem.pins, 0);
 	down(&w);
 }
 
@@ -722,7 +669,7 @@ static void test_fail_nth(void **state)
 		}
 		/* Nothing left: no objects, pins or pages; the group is the kernel's. */
 		assert_int_equal(iommufd_ctx_nr_objects(w.ictx), 0);
-		assert_int_equal(pins, 0);
+		assert_int_equal(umem.pins, 0);
 		assert_false(iommu_group_dma_owner_claimed(g));
 		assert_ptr_equal(g->domain, g->default_domain);
 		if (intel_iommu_pages_in_use(w.isys) > pages)

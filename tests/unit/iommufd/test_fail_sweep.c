@@ -24,82 +24,17 @@
  *   internal-consistency error logged.
  *
  * The regression tests for the bugs these sweeps found follow the sweeps.
+ * The dumps are fail_sweep_dump.c's; the caller's memory and the command
+ * wrappers iommufd_util.h's.
  */
-#include "test.h"
+#include "fail_sweep_dump.h"
 
 #include <stdio.h>
 #include <sys/ioctl.h>
-#include <linux/iommufd.h>
-#include <linux/vfio.h>
-#include <iommufd_test.h>
 
-#include "kernel/iommufd/iommufd.h"
 #include "kernel/iommufd/iommufd_private.h"
 
-#define PAGE ((uint64_t)IOMMUFD_PAGE_SIZE)
-#define MOCK_PAGE (PAGE / 2)
-/* Past IOPT_PIN_CHUNK pages, so pins span two chunks. */
-#define NPAGES 1100
-
-static uint8_t buffer[NPAGES * IOMMUFD_PAGE_SIZE] __attribute__((aligned(1 << 20)));
-static long um_pins;
-
-/* ---- the caller's memory: this process's, pins only in buffer ---- */
-
-static bool in_buffer(uint64_t uaddr)
-{
-	uint64_t b = (uint64_t)(uintptr_t)buffer;
-
-	return uaddr >= b && uaddr < b + sizeof(buffer);
-}
-
-static int um_copy_from(const struct iommufd_user_mem_ops *um, void *dst,
-			uint64_t uaddr, size_t len)
-{
-	(void)um;
-	if (uaddr < PAGE)
-		return -EFAULT;
-	memcpy(dst, (void *)(uintptr_t)uaddr, len);
-	return 0;
-}
-
-static int um_copy_to(const struct iommufd_user_mem_ops *um, uint64_t uaddr,
-		      const void *src, size_t len)
-{
-	(void)um;
-	if (uaddr < PAGE)
-		return -EFAULT;
-	memcpy((void *)(uintptr_t)uaddr, src, len);
-	return 0;
-}
-
-static int um_pin(const struct iommufd_user_mem_ops *um, uint64_t uaddr,
-		  bool write, void **kva)
-{
-	(void)um;
-	(void)write;
-	if (!in_buffer(uaddr))
-		return -EFAULT;
-	*kva = (void *)(uintptr_t)uaddr;
-	um_pins++;
-	return 0;
-}
-
-static void um_unpin(const struct iommufd_user_mem_ops *um, uint64_t uaddr,
-		     void *kva)
-{
-	(void)um;
-	(void)uaddr;
-	(void)kva;
-	um_pins--;
-}
-
-static const struct iommufd_user_mem_ops um = {
-	.copy_from_user = um_copy_from,
-	.copy_to_user = um_copy_to,
-	.pin_page = um_pin,
-	.unpin_page = um_unpin,
-};
+uint8_t sweep_buf[NPAGES * IOMMUFD_PAGE_SIZE] __attribute__((aligned(1 << 20)));
 
 /* ---- internal-consistency errors (pl_err) fail the sweep ---- */
 
@@ -113,300 +48,6 @@ static void log_sink(enum pl_log_level level, const char *msg, void *arg)
 		return;
 	log_errors++;
 	snprintf(log_last, sizeof(log_last), "%s", msg);
-}
-
-/* ---- canonical dumps (no pointers: comparable across runs) ---- */
-
-struct dump {
-	char *buf;
-	size_t len, cap;
-	struct iopt_pages *pages[64];	/* named pages#i by first appearance */
-	unsigned int nr_pages;
-};
-
-/* Test memory only: plain malloc, never an injection point. */
-__attribute__((format(printf, 2, 3)))
-static void dput(struct dump *d, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(d->buf + d->len, d->cap - d->len, fmt, ap);
-		va_end(ap);
-		assert_true(n >= 0);
-		if ((size_t)n < d->cap - d->len) {
-			d->len += (size_t)n;
-			return;
-		}
-		d->cap = d->cap * 2 + (size_t)n + 4096;
-		d->buf = realloc(d->buf, d->cap);
-		assert_non_null(d->buf);
-	}
-}
-
-static void dump_free(struct dump *d)
-{
-	free(d->buf);
-	memset(d, 0, sizeof(*d));
-}
-
-static unsigned int pages_name(struct dump *d, struct iopt_pages *p)
-{
-	unsigned int i;
-
-	for (i = 0; i < d->nr_pages; i++)
-		if (d->pages[i] == p)
-			return i;
-	assert_true(d->nr_pages < 64);
-	d->pages[d->nr_pages] = p;
-	return d->nr_pages++;
-}
-
-/* The object id a domain / IOAS / access / fault pointer belongs to. */
-static uint32_t domain_owner(struct iommufd_ctx *ictx, struct iommu_domain *dom)
-{
-	uint32_t id;
-
-	for (id = 1; id < ictx->nr_slots; id++) {
-		struct iommufd_object *o = ictx->objs[id];
-
-		if (o && (o->type == IOMMUFD_OBJ_HWPT_PAGING ||
-			  o->type == IOMMUFD_OBJ_HWPT_NESTED) &&
-		    container_of(o, struct iommufd_hw_pagetable, obj)->domain == dom)
-			return id;
-	}
-	return 0;
-}
-
-static uint32_t obj_id(const struct iommufd_object *o)
-{
-	return o ? o->id : 0;
-}
-
-/* What a domain maps, as runs "iova+len->buffer offset", and its total. */
-static void dump_domain(struct dump *d, struct iommufd_ctx *ictx,
-			struct iommu_domain *dom, struct io_pagetable *iopt)
-{
-	uint64_t b = (uint64_t)(uintptr_t)buffer, sum = 0;
-	struct iopt_area *a;
-
-	(void)ictx;
-	if (dom->nested || !dom->ops->iova_to_phys)
-		return;
-	for (a = iopt_area_first(iopt, 0, UINT64_MAX); a;
-	     a = iopt_area_next(iopt, a, 0, UINT64_MAX)) {
-		uint64_t iova, run_iova = 0, run_phys = 0, run_len = 0;
-
-		for (iova = iopt_area_iova(a) & ~(MOCK_PAGE - 1);
-		     iova <= iopt_area_last_iova(a); iova += MOCK_PAGE) {
-			uint64_t phys = dom->ops->iova_to_phys(dom, iova);
-
-			if (phys) {
-				assert_true(in_buffer(phys));
-				sum += MOCK_PAGE;
-			}
-			if (run_len && phys && phys == run_phys + run_len) {
-				run_len += MOCK_PAGE;
-				continue;
-			}
-			if (run_len)
-				dput(d, "   map %#llx+%#llx -> +%#llx\n",
-				     (unsigned long long)run_iova,
-				     (unsigned long long)run_len,
-				     (unsigned long long)(run_phys - b));
-			run_iova = iova;
-			run_phys = phys;
-			run_len = phys ? MOCK_PAGE : 0;
-		}
-		if (run_len)
-			dput(d, "   map %#llx+%#llx -> +%#llx\n",
-			     (unsigned long long)run_iova, (unsigned long long)run_len,
-			     (unsigned long long)(run_phys - b));
-	}
-	/* Anything mapped outside the areas shows up as a difference here. */
-	dput(d, "   mapped %#llx of which in areas %#llx\n",
-	     (unsigned long long)iommufd_mock_domain_mapped(dom),
-	     (unsigned long long)sum);
-}
-
-static void dump_iopt(struct dump *d, struct iommufd_ctx *ictx,
-		      struct io_pagetable *iopt)
-{
-	struct pl_itree_node *n;
-	struct iommufd_access *acc;
-	struct iopt_area *a;
-	unsigned int i;
-
-	dput(d, "  align %#llx large %d domains", (unsigned long long)iopt->iova_alignment,
-	     !iopt->disable_large_pages);
-	for (i = 0; i < iopt->nr_domains; i++)
-		dput(d, " hwpt%u", domain_owner(ictx, iopt->domains[i]));
-	dput(d, "\n  accesses");
-	list_for_each_entry(acc, &iopt->access_list, iopt_link)
-		dput(d, " %u", acc->obj.id);
-	dput(d, "\n");
-	for (a = iopt_area_first(iopt, 0, UINT64_MAX); a;
-	     a = iopt_area_next(iopt, a, 0, UINT64_MAX))
-		dput(d, "  area [%#llx, %#llx] pages#%u +%#llx prot %d filled %d acc %u prevent %d\n",
-		     (unsigned long long)iopt_area_iova(a),
-		     (unsigned long long)iopt_area_last_iova(a),
-		     pages_name(d, a->pages), (unsigned long long)a->start_byte,
-		     a->iommu_prot, a->filled, a->num_accesses, a->prevent_access);
-	for (n = pl_itree_iter_first(&iopt->reserved_itree, 0, UINT64_MAX); n;
-	     n = pl_itree_iter_next(&iopt->reserved_itree, n, 0, UINT64_MAX)) {
-		struct iopt_reserved *r = container_of(n, struct iopt_reserved, node);
-
-		dput(d, "  reserved [%#llx, %#llx] by %s%u\n",
-		     (unsigned long long)n->start, (unsigned long long)n->last,
-		     r->owner ? "hwpt" : "user",
-		     r->owner ? domain_owner(ictx, r->owner) : 0);
-	}
-	for (n = pl_itree_iter_first(&iopt->allowed_itree, 0, UINT64_MAX); n;
-	     n = pl_itree_iter_next(&iopt->allowed_itree, n, 0, UINT64_MAX))
-		dput(d, "  allowed [%#llx, %#llx]\n", (unsigned long long)n->start,
-		     (unsigned long long)n->last);
-}
-
-static unsigned int list_count(const struct list_head *h)
-{
-	const struct list_head *p;
-	unsigned int n = 0;
-
-	for (p = h->next; p != h; p = p->next)
-		n++;
-	return n;
-}
-
-static struct iopt_pinned *page_pin(struct iopt_pages *p, uint64_t k)
-{
-	if (!p->chunks || !p->chunks[k / IOPT_PIN_CHUNK])
-		return NULL;
-	return &p->chunks[k / IOPT_PIN_CHUNK][k % IOPT_PIN_CHUNK];
-}
-
-static void dump_pages(struct dump *d)
-{
-	uint64_t b = (uint64_t)(uintptr_t)buffer;
-	unsigned int i;
-
-	for (i = 0; i < d->nr_pages; i++) {
-		struct iopt_pages *p = d->pages[i];
-		uint64_t k;
-
-		dput(d, " pages#%u +%#llx n %llu refs %u pinned %llu w %d acct %d\n", i,
-		     (unsigned long long)(p->uptr - b), (unsigned long long)p->npages,
-		     p->refs, (unsigned long long)p->npinned, p->writable,
-		     p->account_mode);
-		/* Runs of pages with the same users and contiguous kvas. */
-		for (k = 0; p->chunks && k < p->npages;) {
-			struct iopt_pinned *pin = page_pin(p, k);
-			uint64_t e = k + 1;
-
-			if (!pin || !pin->users) {
-				k++;
-				continue;
-			}
-			while (e < p->npages && page_pin(p, e) &&
-			       page_pin(p, e)->users == pin->users &&
-			       page_pin(p, e)->kva == (uint8_t *)pin->kva + (e - k) * PAGE)
-				e++;
-			dput(d, "  pages %llu-%llu users %u at +%#llx\n",
-			     (unsigned long long)k, (unsigned long long)e - 1, pin->users,
-			     (unsigned long long)((uint64_t)(uintptr_t)pin->kva - b));
-			k = e;
-		}
-	}
-}
-
-static void dump_ctx(struct dump *d, struct iommufd_ctx *ictx)
-{
-	struct iommufd_fault *fault;
-	uint32_t id;
-
-	d->len = 0;
-	d->nr_pages = 0;
-	dput(d, "ctx mode %d locked %llu handle %u vfio %u accesses %u pins %ld\n",
-	     ictx->account_mode, (unsigned long long)ictx->acct->locked_pages,
-	     ictx->next_access_handle, obj_id(ictx->vfio_ioas ? &ictx->vfio_ioas->obj : NULL),
-	     list_count(&ictx->accesses), um_pins);
-	dput(d, "fault files");
-	list_for_each_entry(fault, &ictx->fault_files, file_link)
-		dput(d, " %u", fault->handle);
-	dput(d, "\n");
-	for (id = 1; id < ictx->nr_slots; id++) {
-		struct iommufd_object *o = ictx->objs[id];
-
-		if (!o)
-			continue;
-		dput(d, "obj %u type %d users %u final %d\n", id, o->type, o->users,
-		     o->finalized);
-		switch (o->type) {
-		case IOMMUFD_OBJ_IOAS:
-			dump_iopt(d, ictx, &container_of(o, struct iommufd_ioas, obj)->iopt);
-			break;
-		case IOMMUFD_OBJ_HWPT_PAGING: {
-			struct iommufd_hwpt_paging *h =
-				container_of(o, struct iommufd_hwpt_paging, common.obj);
-
-			dput(d, "  ioas %u auto %d parent %d dirty %d fault %u\n",
-			     obj_id(h->ioas ? &h->ioas->obj : NULL), h->auto_domain,
-			     h->nest_parent, h->common.domain ? h->common.domain->dirty_ops : -1,
-			     obj_id(h->common.fault ? &h->common.fault->obj : NULL));
-			if (h->common.domain && h->ioas)
-				dump_domain(d, ictx, h->common.domain, &h->ioas->iopt);
-			break;
-		}
-		case IOMMUFD_OBJ_HWPT_NESTED: {
-			struct iommufd_hwpt_nested *h =
-				container_of(o, struct iommufd_hwpt_nested, common.obj);
-
-			dput(d, "  parent %u fault %u domain %d\n",
-			     obj_id(h->parent ? &h->parent->common.obj : NULL),
-			     obj_id(h->common.fault ? &h->common.fault->obj : NULL),
-			     h->common.domain != NULL);
-			break;
-		}
-		case IOMMUFD_OBJ_DEVICE: {
-			struct iommufd_device *dev = container_of(o, struct iommufd_device, obj);
-
-			dput(d, "  hwpt %u flags %#x\n",
-			     obj_id(dev->hwpt ? &dev->hwpt->obj : NULL), dev->mock_flags);
-			break;
-		}
-		case IOMMUFD_OBJ_ACCESS: {
-			struct iommufd_access *a = container_of(o, struct iommufd_access, obj);
-
-			dput(d, "  ioas %u unpin %u align %#llx\n",
-			     obj_id(a->ioas ? &a->ioas->obj : NULL),
-			     obj_id(a->ioas_unpin ? &a->ioas_unpin->obj : NULL),
-			     (unsigned long long)a->iova_alignment);
-			break;
-		}
-		case IOMMUFD_OBJ_FAULT: {
-			struct iommufd_fault *f = container_of(o, struct iommufd_fault, obj);
-
-			dput(d, "  handle %u deliver %u response %u\n", f->handle,
-			     list_count(&f->deliver), list_count(&f->response));
-			break;
-		}
-		default:
-			break;
-		}
-	}
-	dump_pages(d);
-}
-
-/* Fail with both dumps when they differ. */
-static void dump_expect_equal(const struct dump *want, const struct dump *got,
-			      const char *what)
-{
-	if (want->len == got->len && !memcmp(want->buf, got->buf, got->len))
-		return;
-	print_message("--- expected (%s)\n%.*s--- got\n%.*s", what, (int)want->len,
-		      want->buf, (int)got->len, got->buf);
-	fail_msg("%s: the context differs", what);
 }
 
 /* ---- sequences ---- */
@@ -429,25 +70,10 @@ struct step {
 	bool partial;
 };
 
-static int xioctl(struct seq *s, unsigned int cmd, void *arg)
-{
-	return (int)iommufd_ioctl(s->ictx, cmd, arg, &um);
-}
-
 static int test_cmd(struct seq *s, struct iommu_test_cmd *c)
 {
 	c->size = sizeof(*c);
-	return xioctl(s, IOMMU_TEST_CMD, c);
-}
-
-static int ioas_alloc(struct seq *s, uint32_t *id)
-{
-	struct iommu_ioas_alloc c = { .size = sizeof(c) };
-	int rc = xioctl(s, IOMMU_IOAS_ALLOC, &c);
-
-	if (!rc)
-		*id = c.out_ioas_id;
-	return rc;
+	return xioctl(IOMMU_TEST_CMD, c);
 }
 
 static int ioas_map(struct seq *s, uint32_t ioas, unsigned int first_page,
@@ -457,54 +83,20 @@ static int ioas_map(struct seq *s, uint32_t ioas, unsigned int first_page,
 		.size = sizeof(c), .ioas_id = ioas,
 		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE |
 			 (fixed ? IOMMU_IOAS_MAP_FIXED_IOVA : 0),
-		.user_va = (uintptr_t)buffer + first_page * PAGE,
+		.user_va = (uintptr_t)sweep_buf + first_page * PAGE,
 		.length = npages * PAGE, .iova = *iova,
 	};
-	int rc = xioctl(s, IOMMU_IOAS_MAP, &c);
+	int rc = xioctl(IOMMU_IOAS_MAP, &c);
 
 	if (!rc)
 		*iova = c.iova;
 	return rc;
 }
 
-static int ioas_unmap(struct seq *s, uint32_t ioas, uint64_t iova, uint64_t len)
-{
-	struct iommu_ioas_unmap c = {
-		.size = sizeof(c), .ioas_id = ioas, .iova = iova, .length = len,
-	};
-
-	return xioctl(s, IOMMU_IOAS_UNMAP, &c);
-}
-
-static int destroy(struct seq *s, uint32_t id)
-{
-	struct iommu_destroy c = { .size = sizeof(c), .id = id };
-
-	return xioctl(s, IOMMU_DESTROY, &c);
-}
-
-static int mock_domain(struct seq *s, uint32_t pt, uint32_t *stdev,
-		       uint32_t *hwpt, uint32_t *idev)
-{
-	struct iommu_test_cmd c = { .op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = pt };
-	int rc = test_cmd(s, &c);
-
-	if (!rc) {
-		*stdev = c.mock_domain.out_stdev_id;
-		*hwpt = c.mock_domain.out_hwpt_id;
-		*idev = c.mock_domain.out_idev_id;
-	}
-	return rc;
-}
-
+/* Moves the mock device to pt (an IOAS or HWPT). */
 static int replace(struct seq *s, uint32_t pt)
 {
-	struct iommu_test_cmd c = {
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, .id = s->stdev,
-		.mock_domain_replace = { .pt_id = pt },
-	};
-
-	return test_cmd(s, &c);
+	return _test_cmd_mock_domain_replace(s->stdev, pt, NULL);
 }
 
 static int hwpt_alloc(struct seq *s, uint32_t pt, uint32_t flags, uint32_t fault,
@@ -522,7 +114,7 @@ static int hwpt_alloc(struct seq *s, uint32_t pt, uint32_t flags, uint32_t fault
 		c.data_len = sizeof(data);
 		c.data_uptr = (uintptr_t)&data;
 	}
-	rc = xioctl(s, IOMMU_HWPT_ALLOC, &c);
+	rc = xioctl(IOMMU_HWPT_ALLOC, &c);
 	if (!rc)
 		*out = c.out_hwpt_id;
 	return rc;
@@ -530,8 +122,8 @@ static int hwpt_alloc(struct seq *s, uint32_t pt, uint32_t flags, uint32_t fault
 
 /* Sequence: the IOAS commands, no domain (iommufd_fail_nth's basic). */
 
-static int st_ioas_alloc(struct seq *s) { return ioas_alloc(s, &s->ioas); }
-static int st_ioas2_alloc(struct seq *s) { return ioas_alloc(s, &s->ioas2); }
+static int st_ioas_alloc(struct seq *s) { return _test_ioctl_ioas_alloc(&s->ioas); }
+static int st_ioas2_alloc(struct seq *s) { return _test_ioctl_ioas_alloc(&s->ioas2); }
 
 static int st_allow_iovas(struct seq *s)
 {
@@ -544,7 +136,7 @@ static int st_allow_iovas(struct seq *s)
 		.allowed_iovas = (uintptr_t)r,
 	};
 
-	return xioctl(s, IOMMU_IOAS_ALLOW_IOVAS, &c);
+	return xioctl(IOMMU_IOAS_ALLOW_IOVAS, &c);
 }
 
 static int st_iova_ranges(struct seq *s)
@@ -555,7 +147,7 @@ static int st_iova_ranges(struct seq *s)
 		.allowed_iovas = (uintptr_t)r,
 	};
 
-	return xioctl(s, IOMMU_IOAS_IOVA_RANGES, &c);
+	return xioctl(IOMMU_IOAS_IOVA_RANGES, &c);
 }
 
 static int st_map_auto(struct seq *s)
@@ -578,7 +170,7 @@ static int st_copy(struct seq *s)
 		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
 		.src_iova = s->iova + PAGE, .length = 4 * PAGE,
 	};
-	int rc = xioctl(s, IOMMU_IOAS_COPY, &c);
+	int rc = xioctl(IOMMU_IOAS_COPY, &c);
 
 	if (!rc)
 		s->iova2 = c.dst_iova;
@@ -594,7 +186,7 @@ static int st_copy_other(struct seq *s)
 		.dst_iova = MOCK_APERTURE_START,
 	};
 
-	return xioctl(s, IOMMU_IOAS_COPY, &c);
+	return xioctl(IOMMU_IOAS_COPY, &c);
 }
 
 static int st_huge_pages_off(struct seq *s)
@@ -604,15 +196,15 @@ static int st_huge_pages_off(struct seq *s)
 		.op = IOMMU_OPTION_OP_SET, .object_id = s->ioas, .val64 = 0,
 	};
 
-	return xioctl(s, IOMMU_OPTION, &c);
+	return xioctl(IOMMU_OPTION, &c);
 }
 
 static int st_unmap_copy(struct seq *s)
 {
-	return ioas_unmap(s, s->ioas, s->iova2, 4 * PAGE);
+	return _test_ioctl_ioas_unmap(s->ioas, s->iova2, 4 * PAGE, NULL);
 }
 
-static int st_destroy_ioas2(struct seq *s) { return destroy(s, s->ioas2); }
+static int st_destroy_ioas2(struct seq *s) { return _test_ioctl_destroy(s->ioas2); }
 
 /* Only while the context has no object, and with CAP_SYS_RESOURCE. */
 static int st_rlimit_mode(struct seq *s)
@@ -623,7 +215,7 @@ static int st_rlimit_mode(struct seq *s)
 	};
 
 	iommufd_ctx_set_caps(s->ictx, false, true);
-	return xioctl(s, IOMMU_OPTION, &c);
+	return xioctl(IOMMU_OPTION, &c);
 }
 
 static int st_temp_memory_limit(struct seq *s)
@@ -640,7 +232,7 @@ static int st_check_refs(struct seq *s)
 {
 	struct iommu_test_cmd c = {
 		.op = IOMMU_TEST_OP_MD_CHECK_REFS,
-		.check_refs = { .length = 8 * PAGE, .uptr = (uintptr_t)buffer },
+		.check_refs = { .length = 8 * PAGE, .uptr = (uintptr_t)sweep_buf },
 	};
 
 	return test_cmd(s, &c);
@@ -667,7 +259,7 @@ static const struct step seq_ioas[] = {
 
 static int st_mock_domain(struct seq *s)
 {
-	return mock_domain(s, s->ioas, &s->stdev, &s->hwpt, &s->idev);
+	return _test_cmd_mock_domain(s->ioas, &s->stdev, &s->hwpt, &s->idev);
 }
 
 static int st_map_domains(struct seq *s)
@@ -701,16 +293,16 @@ static int st_hw_info(struct seq *s)
 		.data_uptr = (uintptr_t)&info,
 	};
 
-	return xioctl(s, IOMMU_GET_HW_INFO, &c);
+	return xioctl(IOMMU_GET_HW_INFO, &c);
 }
 
 static int st_unmap_all(struct seq *s)
 {
-	return ioas_unmap(s, s->ioas, 0, UINT64_MAX);
+	return _test_ioctl_ioas_unmap(s->ioas, 0, UINT64_MAX, NULL);
 }
 
-static int st_destroy_stdev(struct seq *s) { return destroy(s, s->stdev); }
-static int st_destroy_hwpt2(struct seq *s) { return destroy(s, s->hwpt2); }
+static int st_destroy_stdev(struct seq *s) { return _test_ioctl_destroy(s->stdev); }
+static int st_destroy_hwpt2(struct seq *s) { return _test_ioctl_destroy(s->hwpt2); }
 
 static int st_reserved2(struct seq *s)
 {
@@ -739,7 +331,7 @@ static int st_check_map(struct seq *s)
 	struct iommu_test_cmd c = {
 		.op = IOMMU_TEST_OP_MD_CHECK_MAP, .id = s->hwpt2,
 		.check_map = { .iova = s->iova, .length = 8 * PAGE,
-			       .uptr = (uintptr_t)buffer },
+			       .uptr = (uintptr_t)sweep_buf },
 	};
 
 	return test_cmd(s, &c);
@@ -778,7 +370,7 @@ static int st_parent(struct seq *s)
 static int st_fault_alloc(struct seq *s)
 {
 	struct iommu_fault_alloc c = { .size = sizeof(c) };
-	int rc = xioctl(s, IOMMU_FAULT_QUEUE_ALLOC, &c);
+	int rc = xioctl(IOMMU_FAULT_QUEUE_ALLOC, &c);
 
 	if (!rc) {
 		s->fault_id = c.out_fault_id;
@@ -810,7 +402,7 @@ static int st_fault_read(struct seq *s)
 {
 	struct iommu_hwpt_pgfault msg;
 	long n = iommufd_fault_read(s->ictx, s->fault_fd, (uintptr_t)&msg,
-				    sizeof(msg), &um);
+				    sizeof(msg), &umem.ops);
 
 	return n == sizeof(msg) ? 0 : n < 0 ? (int)n : -EIO;
 }
@@ -824,7 +416,7 @@ static int st_invalidate(struct seq *s)
 		.data_uptr = (uintptr_t)&inv, .entry_len = sizeof(inv), .entry_num = 1,
 	};
 
-	return xioctl(s, IOMMU_HWPT_INVALIDATE, &c);
+	return xioctl(IOMMU_HWPT_INVALIDATE, &c);
 }
 
 static int st_check_iotlb(struct seq *s)
@@ -844,19 +436,19 @@ static int st_fault_write(struct seq *s)
 		.cookie = 1, .code = IOMMUFD_PAGE_RESP_SUCCESS,
 	};
 	long n = iommufd_fault_write(s->ictx, s->fault_fd, (uintptr_t)&r,
-				     sizeof(r), &um);
+				     sizeof(r), &umem.ops);
 
 	return n == sizeof(r) ? 0 : n < 0 ? (int)n : -EIO;
 }
 
-static int st_destroy_nested(struct seq *s) { return destroy(s, s->nested); }
+static int st_destroy_nested(struct seq *s) { return _test_ioctl_destroy(s->nested); }
 
 static int st_fault_close(struct seq *s)
 {
 	return iommufd_fault_close(s->ictx, s->fault_fd);
 }
 
-static int st_destroy_fault(struct seq *s) { return destroy(s, s->fault_id); }
+static int st_destroy_fault(struct seq *s) { return _test_ioctl_destroy(s->fault_id); }
 
 static const struct step seq_nested[] = {
 	{ .name = "ioas_alloc", .fn = st_ioas_alloc },
@@ -904,7 +496,7 @@ static int access_pages_len(struct seq *s, uint64_t iova, unsigned int first_pag
 	struct iommu_test_cmd c = {
 		.op = IOMMU_TEST_OP_ACCESS_PAGES, .id = s->access_fd,
 		.access_pages = { .iova = iova, .length = npages * PAGE,
-				  .uptr = (uintptr_t)buffer + first_page * PAGE },
+				  .uptr = (uintptr_t)sweep_buf + first_page * PAGE },
 	};
 	int rc = test_cmd(s, &c);
 
@@ -986,7 +578,7 @@ static int st_destroy_item(struct seq *s)
 /* Unmapping what an access pinned asks it to unpin first. */
 static int st_unmap2_pinned(struct seq *s)
 {
-	return ioas_unmap(s, s->ioas2, 0, UINT64_MAX);
+	return _test_ioctl_ioas_unmap(s->ioas2, 0, UINT64_MAX, NULL);
 }
 
 static int st_access_close(struct seq *s)
@@ -1077,7 +669,7 @@ static int st_copy_big(struct seq *s)
 		.dst_iova = MOCK_APERTURE_START + (64 << 20),
 	};
 
-	return xioctl(s, IOMMU_IOAS_COPY, &c);
+	return xioctl(IOMMU_IOAS_COPY, &c);
 }
 
 static const struct step seq_big[] = {
@@ -1104,7 +696,7 @@ static int st_dirty_enable(struct seq *s)
 		.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
 	};
 
-	return xioctl(s, IOMMU_HWPT_SET_DIRTY_TRACKING, &c);
+	return xioctl(IOMMU_HWPT_SET_DIRTY_TRACKING, &c);
 }
 
 static int st_dirty_mark(struct seq *s)
@@ -1128,7 +720,7 @@ static int st_dirty_read(struct seq *s)
 	};
 
 	bits = 0;
-	return xioctl(s, IOMMU_HWPT_GET_DIRTY_BITMAP, &c);
+	return xioctl(IOMMU_HWPT_GET_DIRTY_BITMAP, &c);
 }
 
 static int st_vfio_ioas(struct seq *s)
@@ -1137,19 +729,19 @@ static int st_vfio_ioas(struct seq *s)
 		.size = sizeof(c), .ioas_id = s->ioas2, .op = IOMMU_VFIO_IOAS_SET,
 	};
 
-	return xioctl(s, IOMMU_VFIO_IOAS, &c);
+	return xioctl(IOMMU_VFIO_IOAS, &c);
 }
 
 static int st_vfio_type1(struct seq *s)
 {
 	return (int)iommufd_ioctl(s->ictx, VFIO_SET_IOMMU,
-				  (void *)(uintptr_t)VFIO_TYPE1_IOMMU, &um);
+				  (void *)(uintptr_t)VFIO_TYPE1_IOMMU, &umem.ops);
 }
 
 static int st_vfio_dma_cc(struct seq *s)
 {
 	long rc = iommufd_ioctl(s->ictx, VFIO_CHECK_EXTENSION,
-				(void *)(uintptr_t)VFIO_DMA_CC_IOMMU, &um);
+				(void *)(uintptr_t)VFIO_DMA_CC_IOMMU, &umem.ops);
 
 	return rc == 1 ? 0 : rc < 0 ? (int)rc : -EIO;
 }
@@ -1158,11 +750,11 @@ static int st_vfio_map(struct seq *s)
 {
 	struct vfio_iommu_type1_dma_map c = {
 		.argsz = sizeof(c), .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)buffer + 8 * PAGE, .iova = 1 << 20,
+		.vaddr = (uintptr_t)sweep_buf + 8 * PAGE, .iova = 1 << 20,
 		.size = 8 * PAGE,
 	};
 
-	return xioctl(s, VFIO_IOMMU_MAP_DMA, &c);
+	return xioctl(VFIO_IOMMU_MAP_DMA, &c);
 }
 
 static int st_vfio_unmap_part(struct seq *s)
@@ -1171,7 +763,7 @@ static int st_vfio_unmap_part(struct seq *s)
 		.argsz = sizeof(c), .iova = (1 << 20) + 2 * PAGE, .size = 2 * PAGE,
 	};
 
-	return xioctl(s, VFIO_IOMMU_UNMAP_DMA, &c);
+	return xioctl(VFIO_IOMMU_UNMAP_DMA, &c);
 }
 
 static int st_vfio_info(struct seq *s)
@@ -1180,7 +772,7 @@ static int st_vfio_info(struct seq *s)
 	struct vfio_iommu_type1_info *c = (void *)info;
 
 	c->argsz = sizeof(info);
-	return xioctl(s, VFIO_IOMMU_GET_INFO, c);
+	return xioctl(VFIO_IOMMU_GET_INFO, c);
 }
 
 static int st_vfio_unmap_all(struct seq *s)
@@ -1189,7 +781,7 @@ static int st_vfio_unmap_all(struct seq *s)
 		.argsz = sizeof(c), .flags = VFIO_DMA_UNMAP_FLAG_ALL,
 	};
 
-	return xioctl(s, VFIO_IOMMU_UNMAP_DMA, &c);
+	return xioctl(VFIO_IOMMU_UNMAP_DMA, &c);
 }
 
 static const struct step seq_dirty_vfio[] = {
@@ -1213,16 +805,12 @@ static const struct step seq_dirty_vfio[] = {
 
 /* ---- the sweep ---- */
 
-static bool injectable_errno(int rc)
-{
-	return rc == -ENOMEM || rc == -ENOENT || rc == -EFAULT || rc == -EINVAL;
-}
-
 static struct iommufd_ctx *seq_ctx(struct seq *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->ictx = iommufd_ctx_create();
 	assert_false(IS_ERR(s->ictx));
+	test_ictx = s->ictx;	/* the library's helpers act on it */
 	iommufd_ctx_acct(s->ictx)->limit_pages = UINT64_MAX;
 	return s->ictx;
 }
@@ -1230,8 +818,8 @@ static struct iommufd_ctx *seq_ctx(struct seq *s)
 static void seq_end(struct seq *s, const char *what, unsigned long n)
 {
 	iommufd_ctx_destroy(s->ictx);
-	if (um_pins)
-		fail_msg("%s, fail_nth=%lu: %ld pins left", what, n, um_pins);
+	if (umem.pins)
+		fail_msg("%s, fail_nth=%lu: %ld pins left", what, n, umem.pins);
 	if (log_errors)
 		fail_msg("%s, fail_nth=%lu: %u errors logged, last: %s", what, n,
 			 log_errors, log_last);
@@ -1247,7 +835,7 @@ static unsigned long sweep(const char *what, const struct step *steps, size_t nr
 	size_t k;
 
 	assert_non_null(ref);
-	um_pins = 0;	/* a failed test before must not fail this one */
+	umem.pins = 0;	/* a failed test before must not fail this one */
 	log_errors = 0;
 	pl_log_set_sink(log_sink, NULL);
 
@@ -1291,7 +879,7 @@ static unsigned long sweep(const char *what, const struct step *steps, size_t nr
 				continue;
 			}
 			failed = true;
-			if (!injectable_errno(rc))
+			if (!injected_errno(rc))
 				fail_msg("%s, fail_nth=%lu: step %s: errno %d", what, n,
 					 steps[k].name, -rc);
 			if (!steps[k].partial) {
@@ -1387,7 +975,7 @@ static void test_regress_destroy_device_armed(void **state)
 	fault_inject_nth(0);
 	/* Device and automatic HWPT gone with it; the IOAS alone is left. */
 	assert_int_equal(iommufd_ctx_nr_objects(s.ictx), 1);
-	assert_int_equal(um_pins, 0);
+	assert_int_equal(umem.pins, 0);
 	seq_end(&s, "destroy_device_armed", 1);
 }
 
@@ -1416,7 +1004,7 @@ static void test_regress_replace_drops_auto_hwpt(void **state)
 		else
 			assert_int_equal(iommufd_ctx_nr_objects(s.ictx), 5);
 		/* One domain left filled: 8 pages pinned once. */
-		assert_int_equal(um_pins, 8);
+		assert_int_equal(umem.pins, 8);
 		seq_end(&s, "replace_drops_auto_hwpt", n);
 		if (!injected)
 			break;
@@ -1437,5 +1025,8 @@ int main(void)
 		cmocka_unit_test(test_regress_replace_drops_auto_hwpt),
 	};
 
+	/* Only sweep_buf pins; copies below the first page fault. */
+	umem_reset(PAGE);
+	umem_add_range(sweep_buf, sizeof(sweep_buf));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
