@@ -472,3 +472,25 @@ void fix_free(struct fix *f)
 	free(f);
 	test_ictx = NULL;
 }
+
+void fail_nth_sweep(int (*sequence)(void))
+{
+	unsigned long n;
+	int rc;
+
+	for (n = 1; n < 1000; n++) {
+		fault_inject_nth(n);
+		rc = sequence();
+		if (!fault_injected()) {
+			fault_inject_nth(0);
+			assert_int_equal(rc, 0);
+			break;
+		}
+		if (!injected_errno(rc))
+			fail_msg("fail_nth=%lu: rc %d", n, rc);
+		assert_int_equal(umem.pins, 0);
+	}
+	fault_inject_nth(0);
+	assert_true(n > 5 && n < 1000);
+	assert_int_equal(umem.pins, 0);
+}

@@ -83,6 +83,14 @@ int _test_cmd_access_rw(uint32_t fd, uint64_t iova, void *uptr,
 			uint64_t len, uint32_t flags);
 int _test_cmd_access_replace_ioas(uint32_t fd, uint32_t ioas_id);
 bool injected_errno(int rc);
+/*
+ * Sweep fault_inject_nth(n) for n = 1, 2, ... over sequence(), which builds
+ * and destroys its own context, until a run passes every injection point:
+ * each injected run must fail with an errno an injection point gives and
+ * leave nothing pinned, the clean run must succeed, and the sequence must
+ * have passed more than 5 points (fewer means the sweep tested nothing).
+ */
+void fail_nth_sweep(int (*sequence)(void));
 int _test_cmd_get_hw_info(uint32_t dev_id, uint32_t type, void *data,
 			  uint32_t len, struct iommu_hw_info *out);
 int _test_cmd_mock_domain_flags(uint32_t pt_id, uint32_t flags,

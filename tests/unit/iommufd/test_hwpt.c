@@ -424,24 +424,8 @@ out:
 
 static void test_fail_nth_hwpt(void **state)
 {
-	unsigned long n;
-	int rc;
-
 	(void)state;
-	for (n = 1; n < 1000; n++) {
-		fault_inject_nth(n);
-		rc = fail_nth_hwpt_sequence();
-		if (!fault_injected()) {
-			fault_inject_nth(0);
-			assert_int_equal(rc, 0);
-			break;
-		}
-		if (!injected_errno(rc))
-			fail_msg("fail_nth=%lu: rc %d", n, rc);
-		assert_int_equal(umem.pins, 0);
-	}
-	fault_inject_nth(0);
-	assert_true(n > 5 && n < 1000);
+	fail_nth_sweep(fail_nth_hwpt_sequence);
 }
 
 /* ---- fault queues ---- */
