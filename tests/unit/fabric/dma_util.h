@@ -4,7 +4,8 @@
  * test_dma_batch.c): a platform with DMA test devices behind a root port,
  * a PCIe-to-PCI bridge and a conventional bridge, and a driver that
  * programs the VT-d unit as a kernel does (config requests, MMIO at the
- * address firmware reports, tables in RAM). Failures fail the test.
+ * address firmware reports, tables in RAM). The fabric tests
+ * (fabric_util.h) reuse its machine helpers. Failures fail the test.
  */
 #ifndef PCILAB_TESTS_FABRIC_DMA_UTIL_H
 #define PCILAB_TESTS_FABRIC_DMA_UTIL_H

@@ -54,3 +54,39 @@ struct hw_pcidev *tdev_new(uint8_t hdr_type)
 	assert_false(IS_ERR(dev));
 	return dev;
 }
+
+struct hw_pcidev *ep_with_pcie(bool flr)
+{
+	struct hw_pcidev *dev = tdev_new(PCI_HEADER_TYPE_NORMAL);
+	struct hw_cap_pcie_cfg c = { .type = HW_PCIE_ENDPOINT, .flr = flr };
+
+	assert_ok(hw_cap_add_pcie(dev, &c));
+	return dev;
+}
+
+struct hw_pcidev *port_with_pcie(enum hw_pcie_port_type t, bool slot)
+{
+	struct hw_pcidev *dev = tdev_new(PCI_HEADER_TYPE_BRIDGE);
+	struct hw_cap_pcie_cfg c = {
+		.type = t, .slot = slot, .hotplug = slot, .presence = true,
+		.dll_link_active_reporting = true, .ari_forwarding = true,
+		.slot_number = slot ? 7 : 0, .power_limit_mw = slot ? 25000 : 0,
+		.crs_visibility = t == HW_PCIE_ROOT_PORT,
+	};
+
+	assert_ok(hw_cap_add_pcie(dev, &c));
+	return dev;
+}
+
+uint32_t mmio_rd(struct hw_pcidev *dev, uint64_t addr)
+{
+	uint32_t v = 0xdeadbeef;
+
+	assert_true(hw_pcidev_mmio(dev, false, addr, &v, 4, false));
+	return v;
+}
+
+void mmio_wr(struct hw_pcidev *dev, uint64_t addr, uint32_t v)
+{
+	assert_true(hw_pcidev_mmio(dev, false, addr, &v, 4, true));
+}

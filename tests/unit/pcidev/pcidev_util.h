@@ -23,6 +23,15 @@ extern const struct hw_pcidev_ops tdev_ops;
 struct hw_pcidev *_tdev_new(uint8_t hdr_type);
 struct hw_pcidev *tdev_new(uint8_t hdr_type);
 
+/* A function with a PCI Express capability: an endpoint (FLR as asked) or a
+ * port of type t (with a hot-plug slot if slot). */
+struct hw_pcidev *ep_with_pcie(bool flr);
+struct hw_pcidev *port_with_pcie(enum hw_pcie_port_type t, bool slot);
+
+/* A 32-bit memory request the function claims (asserted). */
+uint32_t mmio_rd(struct hw_pcidev *dev, uint64_t addr);
+void mmio_wr(struct hw_pcidev *dev, uint64_t addr, uint32_t v);
+
 static inline struct tdev *to_tdev(struct hw_pcidev *dev)
 {
 	return container_of(dev, struct tdev, dev);
