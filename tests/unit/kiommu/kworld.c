@@ -1,6 +1,29 @@
 // SPDX-License-Identifier: MIT
 #include "kworld.h"
 
+#include <stdio.h>
+
+#include "base/log.h"
+
+char kw_last_err[512];
+unsigned int kw_nr_errs;
+
+static void kw_sink(enum pl_log_level level, const char *msg, void *arg)
+{
+	(void)arg;
+	if (level != PL_LOG_ERR)
+		return;
+	kw_nr_errs++;
+	snprintf(kw_last_err, sizeof(kw_last_err), "%s", msg);
+}
+
+void kw_log_capture(void)
+{
+	kw_last_err[0] = '\0';
+	kw_nr_errs = 0;
+	pl_log_set_sink(kw_sink, NULL);
+}
+
 struct hw_desc_host_bridge *kw_host(struct hw_desc_platform *p)
 {
 	return kd_host_bridge(p, 0, 0xff, 0xc0000000ull, 0x20000000ull, 0x800000000ull,
@@ -34,7 +57,7 @@ void kw_hw_pci(struct kworld *w)
 void kw_up(struct kworld *w)
 {
 	kw_hw_pci(w);
-	w->isys = iommu_subsys_create(w->pci, &iommu_mock_ops);
+	w->isys = iommu_subsys_create(w->pci, w->ops ? w->ops : &iommu_mock_ops);
 	if (IS_ERR(w->isys))
 		fail_msg("iommu_subsys_create: %ld", PTR_ERR(w->isys));
 }
@@ -52,6 +75,7 @@ void kw_up_default(struct kworld *w)
 
 void kw_down(struct kworld *w)
 {
+	pl_log_set_sink(NULL, NULL);
 	if (w->isys && !IS_ERR(w->isys))
 		iommu_subsys_destroy(w->isys);
 	if (w->pci && !IS_ERR(w->pci))
@@ -108,4 +132,24 @@ struct iommu_group *kw_group_of(struct kworld *w, const struct pci_dev *pdev)
 	assert_non_null(d);
 	assert_non_null(d->group);
 	return d->group;
+}
+
+uint32_t kw_reg32(struct kworld *w, uint64_t off)
+{
+	struct hw_iommu_info info;
+	uint32_t v = 0;
+
+	assert_ok(hw_platform_iommu_info(w->hw, 0, &info));
+	assert_ok(hw_mmio_read(w->hw, info.base + off, &v, 4));
+	return v;
+}
+
+uint64_t kw_reg64(struct kworld *w, uint64_t off)
+{
+	struct hw_iommu_info info;
+	uint64_t v = 0;
+
+	assert_ok(hw_platform_iommu_info(w->hw, 0, &info));
+	assert_ok(hw_mmio_read(w->hw, info.base + off, &v, 8));
+	return v;
 }

@@ -10,6 +10,7 @@
 
 #include "test.h"
 #include "kernel/kdesc.h"
+#include "kiommu/kworld.h"
 #include "base/fault.h"
 #include "base/log.h"
 #include "hw/fabric/dma.h"
@@ -24,35 +25,8 @@
 #define RAM		(64ull << 20)
 #define SZ_4K		0x1000ull
 #define SZ_2M		0x200000ull
-#define SZ_1G		0x40000000ull
 #define ACS_ISOL	(PCI_ACS_SV | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF)
-
-struct world {
-	struct hw_desc_platform *desc;
-	struct hw_platform *hw;
-	struct pci_subsys *pci;
-	struct iommu_subsys *isys;
-};
-
-/* ------------------------------------------------------------ log */
-
-static char last_err[512];
-static unsigned int nr_errs;
-
-static void sink(enum pl_log_level level, const char *msg, void *arg)
-{
-	if (level != PL_LOG_ERR)
-		return;
-	nr_errs++;
-	snprintf(last_err, sizeof(last_err), "%s", msg);
-}
-
-static void log_capture(void)
-{
-	last_err[0] = '\0';
-	nr_errs = 0;
-	pl_log_set_sink(sink, NULL);
-}
+#define SZ_1G		0x40000000ull
 
 /* ------------------------------------------------------------ world */
 
@@ -61,15 +35,6 @@ static struct hw_desc_func *dmatest(struct list_head *list, uint8_t dev, uint8_t
 	struct hw_desc_func *f = kd_func(list, HW_DESC_ENDPOINT, dev, fn);
 
 	f->model = HW_DESC_MODEL_DMA_TEST;
-	return f;
-}
-
-static struct hw_desc_func *port(struct list_head *list, enum hw_desc_kind kind, uint8_t dev)
-{
-	struct hw_desc_func *f = kd_func(list, kind, dev, 0);
-	struct hw_desc_cap *c = kd_cap(f, HW_DESC_CAP_ACS);
-
-	c->u.acs.caps = ACS_ISOL;
 	return f;
 }
 
@@ -86,11 +51,10 @@ static struct hw_desc_platform *std_desc(void)
 	struct hw_desc_func *rp1, *rp2, *rp3, *p2p;
 
 	p->ram_size = RAM;
-	h = kd_host_bridge(p, 0, 0xff, 0xc0000000ull, 0x20000000ull, 0x800000000ull,
-			   0x100000000ull, 0x1000, 0xf000);
-	rp1 = port(&h->devices, HW_DESC_ROOT_PORT, 1);
-	rp2 = port(&h->devices, HW_DESC_ROOT_PORT, 2);
-	rp3 = port(&h->devices, HW_DESC_ROOT_PORT, 3);
+	h = kw_host(p);
+	rp1 = kw_func(&h->devices, HW_DESC_ROOT_PORT, 1, 0, ACS_ISOL);
+	rp2 = kw_func(&h->devices, HW_DESC_ROOT_PORT, 2, 0, ACS_ISOL);
+	rp3 = kw_func(&h->devices, HW_DESC_ROOT_PORT, 3, 0, ACS_ISOL);
 	dmatest(&rp1->children, 0, 0);
 	dmatest(&rp2->children, 0, 0);
 	dmatest(&rp2->children, 0, 1);
@@ -100,39 +64,14 @@ static struct hw_desc_platform *std_desc(void)
 	return p;
 }
 
-static void hw_pci_up(struct world *w)
-{
-	char err[256];
-
-	w->hw = hw_platform_create(w->desc, err, sizeof(err));
-	if (IS_ERR(w->hw))
-		fail_msg("hw_platform_create: %s", err);
-	w->pci = pci_subsys_create(w->hw);
-	assert_false(IS_ERR(w->pci));
-}
-
-static void up(struct world *w)
+static void up(struct kworld *w)
 {
 	w->desc = std_desc();
-	hw_pci_up(w);
-	w->isys = iommu_subsys_create(w->pci, &intel_iommu_ops);
-	if (IS_ERR(w->isys))
-		fail_msg("iommu_subsys_create: %ld", PTR_ERR(w->isys));
+	w->ops = &intel_iommu_ops;
+	kw_up(w);
 }
 
-static void down(struct world *w)
-{
-	pl_log_set_sink(NULL, NULL);
-	if (w->isys && !IS_ERR(w->isys))
-		iommu_subsys_destroy(w->isys);
-	if (w->pci && !IS_ERR(w->pci))
-		pci_subsys_destroy(w->pci);
-	if (w->hw && !IS_ERR(w->hw))
-		hw_platform_destroy(w->hw);
-	kd_free(w->desc);
-}
-
-static struct pci_dev *pdev(struct world *w, unsigned int bus, unsigned int dev,
+static struct pci_dev *pdev(struct kworld *w, unsigned int bus, unsigned int dev,
 			    unsigned int fn)
 {
 	struct pci_dev *p = pci_get_domain_bus_and_slot(w->pci, 0, bus, PCI_DEVFN(dev, fn));
@@ -142,7 +81,7 @@ static struct pci_dev *pdev(struct world *w, unsigned int bus, unsigned int dev,
 	return p;
 }
 
-static struct iommu_dev *idev(struct world *w, unsigned int bus, unsigned int dev,
+static struct iommu_dev *idev(struct kworld *w, unsigned int bus, unsigned int dev,
 			      unsigned int fn)
 {
 	struct iommu_dev *d = iommu_dev_from_pci(w->isys, pdev(w, bus, dev, fn));
@@ -164,7 +103,7 @@ static void set_master(struct pci_dev *p)
 }
 
 /* The device's side: its model, as the fabric knows it. */
-static struct hw_pcidev *device(struct world *w, unsigned int bus, unsigned int dev,
+static struct hw_pcidev *device(struct kworld *w, unsigned int bus, unsigned int dev,
 				unsigned int fn)
 {
 	struct hw_pcidev *d;
@@ -175,26 +114,6 @@ static struct hw_pcidev *device(struct world *w, unsigned int bus, unsigned int 
 	return d;
 }
 
-static uint32_t reg32(struct world *w, uint64_t off)
-{
-	struct hw_iommu_info info;
-	uint32_t v = 0;
-
-	assert_ok(hw_platform_iommu_info(w->hw, 0, &info));
-	assert_ok(hw_mmio_read(w->hw, info.base + off, &v, 4));
-	return v;
-}
-
-static uint64_t reg64(struct world *w, uint64_t off)
-{
-	struct hw_iommu_info info;
-	uint64_t v = 0;
-
-	assert_ok(hw_platform_iommu_info(w->hw, 0, &info));
-	assert_ok(hw_mmio_read(w->hw, info.base + off, &v, 8));
-	return v;
-}
-
 static void pattern(uint8_t *buf, size_t len, unsigned int seed)
 {
 	size_t i;
@@ -203,7 +122,7 @@ static void pattern(uint8_t *buf, size_t len, unsigned int seed)
 		buf[i] = (uint8_t)(i * 13 + seed);
 }
 
-static void ram_expect(struct world *w, uint64_t pa, const void *buf, size_t len)
+static void ram_expect(struct kworld *w, uint64_t pa, const void *buf, size_t len)
 {
 	static uint8_t back[2 * SZ_2M];
 
@@ -216,12 +135,12 @@ static void ram_expect(struct world *w, uint64_t pa, const void *buf, size_t len
 
 static void test_page_pool(void **state)
 {
-	struct world w = { .desc = std_desc() };
+	struct kworld w = { .desc = std_desc() };
 	struct kpage_pool *pool;
 	uint64_t base, size, a, b, c;
 	uint8_t junk[16];
 
-	hw_pci_up(&w);
+	kw_hw_pci(&w);
 	/* The kernel owns the top quarter of 64 MiB. */
 	kpage_reserved_range(w.hw, &base, &size);
 	assert_int_equal(size, 16ull << 20);
@@ -244,23 +163,23 @@ static void test_page_pool(void **state)
 	assert_ok(kpage_alloc(pool, &c));
 	assert_int_equal(c, a);
 	/* Bad frees are reported, not acted on. */
-	log_capture();
+	kw_log_capture();
 	kpage_free(pool, c + 8);
-	assert_int_equal(nr_errs, 1);
+	assert_int_equal(kw_nr_errs, 1);
 	kpage_free(pool, b);
 	kpage_free(pool, b);
-	assert_int_equal(nr_errs, 2);
-	assert_non_null(strstr(last_err, "double free"));
+	assert_int_equal(kw_nr_errs, 2);
+	assert_non_null(strstr(kw_last_err, "double free"));
 	assert_int_equal(pool->nr_free, 1);
 	kpage_free(pool, c);
 	kpage_pool_destroy(pool);
-	assert_int_equal(nr_errs, 2);
-	down(&w);
+	assert_int_equal(kw_nr_errs, 2);
+	kw_down(&w);
 }
 
 static void test_init_programs_unit(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	uint32_t gsts;
 	uint64_t rta, base, size;
 	struct iommu_dev *d;
@@ -269,17 +188,17 @@ static void test_init_programs_unit(void **state)
 	assert_string_equal(w.isys->ops->name, "intel-iommu");
 	assert_int_equal(intel_iommu_nr_units(w.isys), 1);
 	/* Root table latched in scalable mode, queue and translation on. */
-	gsts = reg32(&w, VTD_GSTS_REG);
+	gsts = kw_reg32(&w, VTD_GSTS_REG);
 	assert_true(gsts & VTD_GSTS_TES);
 	assert_true(gsts & VTD_GSTS_QIES);
-	rta = reg64(&w, VTD_RTADDR_REG);
+	rta = kw_reg64(&w, VTD_RTADDR_REG);
 	assert_int_equal((rta & VTD_RTADDR_TTM_MASK) >> VTD_RTADDR_TTM_SHIFT, VTD_RTADDR_TTM_SM);
 	kpage_reserved_range(w.hw, &base, &size);
 	assert_true((rta & VTD_RTADDR_RTA_MASK) >= base);
 	assert_true((rta & VTD_RTADDR_RTA_MASK) < base + size);
 	/* Each queued invalidation ended with a wait the unit completed. */
-	assert_int_equal(reg64(&w, VTD_IQH_REG), reg64(&w, VTD_IQT_REG));
-	assert_false(reg32(&w, VTD_FSTS_REG) & VTD_FSTS_IQE);
+	assert_int_equal(kw_reg64(&w, VTD_IQH_REG), kw_reg64(&w, VTD_IQT_REG));
+	assert_false(kw_reg32(&w, VTD_FSTS_REG) & VTD_FSTS_IQE);
 	/* Every device sits on a DMA domain with a DID on unit 0. */
 	iommu_for_each_dev(w.isys, d) {
 		assert_int_equal(d->group->domain->type, IOMMU_DOMAIN_DMA);
@@ -288,28 +207,28 @@ static void test_init_programs_unit(void **state)
 	assert_true(intel_iommu_pages_in_use(w.isys) > 3);
 	/* Teardown turns translation off and gives every page back (the
 	 * pool reports leaks as errors). */
-	log_capture();
+	kw_log_capture();
 	iommu_subsys_destroy(w.isys);
 	w.isys = NULL;
-	assert_int_equal(nr_errs, 0);
-	assert_false(reg32(&w, VTD_GSTS_REG) & (VTD_GSTS_TES | VTD_GSTS_QIES));
-	down(&w);
+	assert_int_equal(kw_nr_errs, 0);
+	assert_false(kw_reg32(&w, VTD_GSTS_REG) & (VTD_GSTS_TES | VTD_GSTS_QIES));
+	kw_down(&w);
 }
 
 static void test_no_unit(void **state)
 {
-	struct world w = { .desc = std_desc() };
+	struct kworld w = { .desc = std_desc() };
 
 	w.desc->iommu = HW_DESC_IOMMU_NONE;
-	hw_pci_up(&w);
+	kw_hw_pci(&w);
 	assert_err_ptr(ENODEV, iommu_subsys_create(w.pci, &intel_iommu_ops));
-	down(&w);
+	kw_down(&w);
 }
 
 /* Map IOVA -> RAM in a paging domain; the device's DMA lands there. */
 static void test_paging_dma(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_domain *d;
 	struct hw_pcidev *dev;
 	static uint8_t buf[SZ_2M + SZ_4K], back[SZ_4K];
@@ -344,44 +263,44 @@ static void test_paging_dma(void **state)
 	/* Read-only mapping: a write faults. */
 	assert_ok(iommu_map(d, 0x20000, pa4k, SZ_4K, IOMMU_READ));
 	assert_ok(hw_dma_read(dev, false, 0, 0x20000, back, 16));
-	log_capture();
+	kw_log_capture();
 	assert_errno(EFAULT, hw_dma_write(dev, false, 0, 0x20000, buf, 16));
 	assert_int_equal(intel_iommu_fault_poll(w.isys, NULL, 0), 1);
-	assert_non_null(strstr(last_err, "[DMA Write NO_PASID] Request device [01:00.0] "
+	assert_non_null(strstr(kw_last_err, "[DMA Write NO_PASID] Request device [01:00.0] "
 				"fault addr 0x20000 [fault reason 0x85]"));
 
 	iommu_detach_group(d, idev(&w, 1, 0, 0)->group);
 	iommu_domain_free(d);
-	down(&w);
+	kw_down(&w);
 }
 
 /* Unmapped IOVA: the DMA fails and the driver reports the fault with the
  * right requester ID, address and direction, and clears it. */
 static void test_fault_report(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct intel_iommu_fault f[4];
 	struct hw_pcidev *dev;
 	uint8_t buf[64] = { 0 };
 
 	up(&w);
 	dev = device(&w, 1, 0, 0);
-	log_capture();
+	kw_log_capture();
 	assert_errno(EFAULT, hw_dma_read(dev, false, 0, 0x7654000, buf, sizeof(buf)));
 	/* The fault event interrupt serviced the record as it was made:
 	 * the hardware holds nothing, the driver's log has it. */
-	assert_false(reg32(&w, VTD_FSTS_REG) & VTD_FSTS_PPF);
+	assert_false(kw_reg32(&w, VTD_FSTS_REG) & VTD_FSTS_PPF);
 	assert_int_equal(intel_iommu_fault_poll(w.isys, f, 4), 1);
 	assert_int_equal(f[0].sid, 0x0100);
 	assert_int_equal(f[0].addr, 0x7654000);
 	assert_true(f[0].read);
 	assert_false(f[0].has_pasid);
 	assert_int_equal(f[0].reason, VTD_FR_SSS_NOT_PRESENT);
-	assert_string_equal(last_err, "DMAR: [DMA Read NO_PASID] Request device [01:00.0] "
+	assert_string_equal(kw_last_err, "DMAR: [DMA Read NO_PASID] Request device [01:00.0] "
 			    "fault addr 0x7654000 [fault reason 0x79] "
 			    "SM: Second-stage entry not present");
 	/* Cleared: nothing pending, nothing reported twice. */
-	assert_false(reg32(&w, VTD_FSTS_REG) & VTD_FSTS_PPF);
+	assert_false(kw_reg32(&w, VTD_FSTS_REG) & VTD_FSTS_PPF);
 	assert_int_equal(intel_iommu_fault_poll(w.isys, f, 4), 0);
 
 	/* Behind the PCIe-to-PCI bridge the unit sees the alias 04:00.0. */
@@ -390,15 +309,15 @@ static void test_fault_report(void **state)
 	assert_int_equal(intel_iommu_fault_poll(w.isys, f, 4), 1);
 	assert_int_equal(f[0].sid, 0x0400);
 	assert_false(f[0].read);
-	assert_non_null(strstr(last_err, "[DMA Write NO_PASID] Request device [04:00.0]"));
-	down(&w);
+	assert_non_null(strstr(kw_last_err, "[DMA Write NO_PASID] Request device [04:00.0]"));
+	kw_down(&w);
 }
 
 /* After unmap the unit must not keep serving the old translation from
  * its IOTLB: the driver's invalidation is what makes it disappear. */
 static void test_unmap_invalidates(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_domain *d;
 	struct hw_pcidev *dev;
 	uint8_t buf[32], back[32];
@@ -416,7 +335,7 @@ static void test_unmap_invalidates(void **state)
 
 	assert_int_equal(iommu_unmap(d, 0x300000, SZ_2M), SZ_2M);
 	assert_int_equal(iommu_iova_to_phys(d, 0x300100), 0);
-	log_capture();
+	kw_log_capture();
 	assert_errno(EFAULT, hw_dma_read(dev, false, 0, 0x300100, back, sizeof(back)));
 	assert_int_equal(intel_iommu_fault_poll(w.isys, NULL, 0), 1);
 
@@ -436,13 +355,13 @@ static void test_unmap_invalidates(void **state)
 
 	iommu_detach_group(d, idev(&w, 1, 0, 0)->group);
 	iommu_domain_free(d);
-	down(&w);
+	kw_down(&w);
 }
 
 /* Identity (pass-through) and blocked domains. */
 static void test_identity_and_blocked(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_group *g;
 	struct intel_iommu_fault f;
 	struct hw_pcidev *dev;
@@ -457,7 +376,7 @@ static void test_identity_and_blocked(void **state)
 	ram_expect(&w, 0x500000, buf, sizeof(buf));
 	iommu_detach_group(w.isys->ops->identity_domain, g);
 	/* Back on the DMA domain: the same address is not mapped there. */
-	log_capture();
+	kw_log_capture();
 	assert_errno(EFAULT, hw_dma_read(dev, false, 0, 0x500000, back, sizeof(back)));
 	assert_int_equal(intel_iommu_fault_poll(w.isys, &f, 1), 1);
 	assert_int_equal(f.reason, VTD_FR_SSS_NOT_PRESENT);
@@ -470,13 +389,13 @@ static void test_identity_and_blocked(void **state)
 	assert_int_equal(f.reason, VTD_FR_SPT_NOT_PRESENT);
 	assert_int_equal(f.sid, 0x0100);
 	iommu_group_release_dma_owner(g);
-	down(&w);
+	kw_down(&w);
 }
 
 /* Attaching a group moves every device of it, aliases included. */
 static void test_group_attach(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_group *mf, *legacy;
 	struct iommu_domain *d;
 	struct hw_pcidev *f0, *f1, *l1, *l2;
@@ -517,7 +436,7 @@ static void test_group_attach(void **state)
 	iommu_detach_group(d, mf);
 	iommu_detach_group(d, legacy);
 	assert_int_equal(intel_iommu_domain_did(d, 0), 0);
-	log_capture();
+	kw_log_capture();
 	assert_errno(EFAULT, hw_dma_read(f1, false, 0, 0x100000, back, 4));
 	assert_errno(EFAULT, hw_dma_read(l2, false, 0, 0x100000, back, 4));
 	{
@@ -528,13 +447,13 @@ static void test_group_attach(void **state)
 		assert_int_equal(f[0].sid ^ f[1].sid, 0x0201 ^ 0x0400);
 	}
 	iommu_domain_free(d);
-	down(&w);
+	kw_down(&w);
 }
 
 /* The kernel's DMA API through the default DMA domain, end to end. */
 static void test_dma_api(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_dev *d;
 	struct hw_pcidev *dev;
 	uint8_t buf[100];
@@ -550,26 +469,26 @@ static void test_dma_api(void **state)
 	assert_ok(hw_dma_write(dev, false, 0, iova, buf, sizeof(buf)));
 	ram_expect(&w, phys, buf, sizeof(buf));
 	/* DMA_FROM_DEVICE: the device may not read it. */
-	log_capture();
+	kw_log_capture();
 	assert_errno(EFAULT, hw_dma_read(dev, false, 0, iova, buf, 4));
 	assert_int_equal(intel_iommu_fault_poll(w.isys, NULL, 0), 1);
 	dma_unmap_single(d, iova, sizeof(buf), DMA_FROM_DEVICE);
 	assert_errno(EFAULT, hw_dma_write(dev, false, 0, iova, buf, 4));
 	assert_int_equal(intel_iommu_fault_poll(w.isys, NULL, 0), 1);
-	down(&w);
+	kw_down(&w);
 }
 
 /* Every allocation and invalidation of driver init can fail: the subsystem
  * then fails cleanly (no leak, translation left off) until it succeeds. */
 static void test_fault_injection_init(void **state)
 {
-	struct world w = { .desc = std_desc() };
+	struct kworld w = { .desc = std_desc() };
 	struct iommu_subsys *isys;
 	unsigned long n;
 	bool done = false;
 
-	hw_pci_up(&w);
-	log_capture();
+	kw_hw_pci(&w);
+	kw_log_capture();
 	for (n = 1; n < 500 && !done; n++) {
 		fault_inject_nth(n);
 		isys = iommu_subsys_create(w.pci, &intel_iommu_ops);
@@ -585,7 +504,7 @@ static void test_fault_injection_init(void **state)
 				continue;
 			}
 			assert_true(PTR_ERR(isys) == -ENOMEM || PTR_ERR(isys) == -ETIMEDOUT);
-			assert_false(reg32(&w, VTD_GSTS_REG) & VTD_GSTS_TES);
+			assert_false(kw_reg32(&w, VTD_GSTS_REG) & VTD_GSTS_TES);
 			continue;
 		}
 		iommu_subsys_destroy(isys);
@@ -593,8 +512,8 @@ static void test_fault_injection_init(void **state)
 	assert_true(done);
 	assert_true(n > 10);
 	/* No page-pool leak message along the way. */
-	assert_null(strstr(last_err, "still allocated"));
-	down(&w);
+	assert_null(strstr(kw_last_err, "still allocated"));
+	kw_down(&w);
 }
 
 int main(void)

@@ -14,6 +14,7 @@
 
 #include "test.h"
 #include "kernel/kdesc.h"
+#include "kiommu/kworld.h"
 #include "hw/fabric/dma.h"
 #include "hw/fabric/fabric.h"
 #include "hw/fabric/fabric_internal.h"
@@ -42,43 +43,7 @@
 
 #define FS_TABLE	(VTD_FS_P | VTD_FS_RW | VTD_FS_US)
 
-struct world {
-	struct hw_desc_platform *desc;
-	struct hw_platform *hw;
-	struct pci_subsys *pci;
-	struct iommu_subsys *isys;
-};
-
-/* ------------------------------------------------------------ log */
-
-static char last_err[512];
-static unsigned int nr_errs;
-
-static void sink(enum pl_log_level level, const char *msg, void *arg)
-{
-	if (level != PL_LOG_ERR)
-		return;
-	nr_errs++;
-	snprintf(last_err, sizeof(last_err), "%s", msg);
-}
-
-static void log_capture(void)
-{
-	last_err[0] = '\0';
-	nr_errs = 0;
-	pl_log_set_sink(sink, NULL);
-}
-
 /* ------------------------------------------------------------ world */
-
-static struct hw_desc_func *port(struct list_head *list, uint8_t dev)
-{
-	struct hw_desc_func *f = kd_func(list, HW_DESC_ROOT_PORT, dev, 0);
-	struct hw_desc_cap *c = kd_cap(f, HW_DESC_CAP_ACS);
-
-	c->u.acs.caps = ACS_ISOL;
-	return f;
-}
 
 /* 00:01.0 RP -> 01:00.0 dma-test; 00:02.0 RP -> 02:00.0 dma-test. */
 static struct hw_desc_platform *desc(void)
@@ -88,49 +53,24 @@ static struct hw_desc_platform *desc(void)
 	unsigned int i;
 
 	p->ram_size = RAM;
-	h = kd_host_bridge(p, 0, 0xff, 0xc0000000ull, 0x20000000ull, 0x800000000ull,
-			   0x100000000ull, 0x1000, 0xf000);
+	h = kw_host(p);
 	for (i = 1; i <= 2; i++) {
-		struct hw_desc_func *rp = port(&h->devices, (uint8_t)i);
+		struct hw_desc_func *rp = kw_func(&h->devices, HW_DESC_ROOT_PORT, (uint8_t)i, 0,
+						  ACS_ISOL);
 
 		kd_func(&rp->children, HW_DESC_ENDPOINT, 0, 0)->model = HW_DESC_MODEL_DMA_TEST;
 	}
 	return p;
 }
 
-static void hw_pci_up(struct world *w)
+static void up(struct kworld *w)
 {
-	char err[256];
-
 	w->desc = desc();
-	w->hw = hw_platform_create(w->desc, err, sizeof(err));
-	if (IS_ERR(w->hw))
-		fail_msg("hw_platform_create: %s", err);
-	w->pci = pci_subsys_create(w->hw);
-	assert_false(IS_ERR(w->pci));
+	w->ops = &intel_iommu_ops;
+	kw_up(w);
 }
 
-static void up(struct world *w)
-{
-	hw_pci_up(w);
-	w->isys = iommu_subsys_create(w->pci, &intel_iommu_ops);
-	if (IS_ERR(w->isys))
-		fail_msg("iommu_subsys_create: %ld", PTR_ERR(w->isys));
-}
-
-static void down(struct world *w)
-{
-	pl_log_set_sink(NULL, NULL);
-	if (w->isys && !IS_ERR(w->isys))
-		iommu_subsys_destroy(w->isys);
-	if (w->pci && !IS_ERR(w->pci))
-		pci_subsys_destroy(w->pci);
-	if (w->hw && !IS_ERR(w->hw))
-		hw_platform_destroy(w->hw);
-	kd_free(w->desc);
-}
-
-static struct pci_dev *pdev(struct world *w, unsigned int bus)
+static struct pci_dev *pdev(struct kworld *w, unsigned int bus)
 {
 	struct pci_dev *p = pci_get_domain_bus_and_slot(w->pci, 0, bus, PCI_DEVFN(0, 0));
 
@@ -138,7 +78,7 @@ static struct pci_dev *pdev(struct world *w, unsigned int bus)
 	return p;
 }
 
-static struct iommu_dev *idev(struct world *w, unsigned int bus)
+static struct iommu_dev *idev(struct kworld *w, unsigned int bus)
 {
 	struct iommu_dev *d = iommu_dev_from_pci(w->isys, pdev(w, bus));
 
@@ -147,7 +87,7 @@ static struct iommu_dev *idev(struct world *w, unsigned int bus)
 }
 
 /* The device's side, Bus Master on (config writes up the path). */
-static struct hw_pcidev *device(struct world *w, unsigned int bus)
+static struct hw_pcidev *device(struct kworld *w, unsigned int bus)
 {
 	struct pci_dev *p;
 	uint16_t cmd;
@@ -159,35 +99,15 @@ static struct hw_pcidev *device(struct world *w, unsigned int bus)
 	return hw_platform_cfg_target(w->hw, 0, (uint8_t)bus, 0);
 }
 
-static uint64_t reg64(struct world *w, uint64_t off)
-{
-	struct hw_iommu_info info;
-	uint64_t v = 0;
-
-	assert_ok(hw_platform_iommu_info(w->hw, 0, &info));
-	assert_ok(hw_mmio_read(w->hw, info.base + off, &v, 8));
-	return v;
-}
-
-static uint32_t reg32(struct world *w, uint64_t off)
-{
-	struct hw_iommu_info info;
-	uint32_t v = 0;
-
-	assert_ok(hw_platform_iommu_info(w->hw, 0, &info));
-	assert_ok(hw_mmio_read(w->hw, info.base + off, &v, 4));
-	return v;
-}
-
 /* ------------------------------------------------------------ guest */
 
-static void gpa_st(struct world *w, uint64_t gpa, uint64_t val)
+static void gpa_st(struct kworld *w, uint64_t gpa, uint64_t val)
 {
 	assert_true(gpa + 8 <= GUEST_SIZE);
 	assert_ok(hw_ram_write(w->hw, GUEST_HPA + gpa, &val, 8));
 }
 
-static uint64_t gpa_ld(struct world *w, uint64_t gpa)
+static uint64_t gpa_ld(struct kworld *w, uint64_t gpa)
 {
 	uint64_t v = 0;
 
@@ -209,7 +129,7 @@ static uint64_t s1_pte(uint64_t pml4, uint64_t iova)
 
 /* The guest maps [iova, iova + n pages) to gpa with a 4-level table
  * (tables at pml4 + 0..0x3000; one PT, so the range stays in 2 MiB). */
-static void s1_map(struct world *w, uint64_t pml4, uint64_t iova, uint64_t gpa,
+static void s1_map(struct kworld *w, uint64_t pml4, uint64_t iova, uint64_t gpa,
 		   unsigned int n)
 {
 	unsigned int i;
@@ -222,7 +142,7 @@ static void s1_map(struct world *w, uint64_t pml4, uint64_t iova, uint64_t gpa,
 }
 
 /* A nest parent mapping the whole guest, for dev. */
-static struct iommu_domain *parent_alloc(struct world *w, struct iommu_dev *dev)
+static struct iommu_domain *parent_alloc(struct kworld *w, struct iommu_dev *dev)
 {
 	struct iommu_domain *p = iommu_paging_domain_alloc_flags(dev, IOMMU_PAGING_F_NEST_PARENT);
 
@@ -295,7 +215,7 @@ static void pattern(uint8_t *buf, size_t len, unsigned int seed)
 		buf[i] = (uint8_t)(i * 7 + seed);
 }
 
-static void hpa_expect(struct world *w, uint64_t hpa, const void *buf, size_t len)
+static void hpa_expect(struct kworld *w, uint64_t hpa, const void *buf, size_t len)
 {
 	uint8_t back[256];
 
@@ -309,7 +229,7 @@ static void hpa_expect(struct world *w, uint64_t hpa, const void *buf, size_t le
 /* IOMMU_GET_HW_INFO's blob: the unit's CAP and ECAP as its registers say. */
 static void test_hw_info(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_hw_info_vtd *info;
 	uint32_t len = 0, type = 0;
 
@@ -320,19 +240,19 @@ static void test_hw_info(void **state)
 	assert_int_equal(len, sizeof(*info));
 	assert_int_equal(info->flags, 0);
 	assert_int_equal(info->__reserved, 0);
-	assert_int_equal(info->cap_reg, reg64(&w, VTD_CAP_REG));
-	assert_int_equal(info->ecap_reg, reg64(&w, VTD_ECAP_REG));
+	assert_int_equal(info->cap_reg, kw_reg64(&w, VTD_CAP_REG));
+	assert_int_equal(info->ecap_reg, kw_reg64(&w, VTD_ECAP_REG));
 	assert_true(info->ecap_reg & VTD_ECAP_NEST);
 	assert_true(info->cap_reg & VTD_CAP_FS5LP);
 	free(info);
-	down(&w);
+	kw_down(&w);
 }
 
 /* A nest parent is a second-stage paging domain like any other: mappable,
  * attachable on its own; never a default domain, so never the DMA API's. */
 static void test_nest_parent(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_domain *p, *n;
 	struct iommu_dev *d;
 	struct hw_pcidev *dev;
@@ -357,18 +277,18 @@ static void test_nest_parent(void **state)
 	n = nested(d, p, S1_PML4, 48);
 	assert_int_equal(p->nr_nested, 1);
 	iommu_detach_group(p, d->group);
-	log_capture();
+	kw_log_capture();
 	iommu_domain_free(p);
-	assert_int_equal(nr_errs, 1);
-	assert_non_null(strstr(last_err, "nested"));
+	assert_int_equal(kw_nr_errs, 1);
+	assert_non_null(strstr(kw_last_err, "nested"));
 	iommu_domain_free(n);
 	assert_int_equal(p->nr_nested, 0);
 	iommu_domain_free(p);
-	assert_int_equal(nr_errs, 1);
+	assert_int_equal(kw_nr_errs, 1);
 	/* Back on the DMA domain: that address is not mapped there. */
 	assert_errno(EFAULT, hw_dma_read(dev, false, 0, DATA_GPA, back, sizeof(back)));
 	assert_int_equal(intel_iommu_fault_poll(w.isys, NULL, 0), 1);
-	down(&w);
+	kw_down(&w);
 }
 
 /* Stage 1 in guest memory, stage 2 in the parent: the DMA lands at the
@@ -376,7 +296,7 @@ static void test_nest_parent(void **state)
  * table, which it reached through the second stage. */
 static void test_nested_dma(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_domain *p, *n;
 	struct iommu_dev *d;
 	struct hw_pcidev *dev;
@@ -411,19 +331,19 @@ static void test_nested_dma(void **state)
 	assert_errno(EINVAL, iommu_map(n, 0, 0, SZ_4K, IOMMU_READ));
 
 	/* Every invalidation the driver queued completed. */
-	assert_int_equal(reg64(&w, VTD_IQH_REG), reg64(&w, VTD_IQT_REG));
+	assert_int_equal(kw_reg64(&w, VTD_IQH_REG), kw_reg64(&w, VTD_IQT_REG));
 	iommu_detach_group(n, d->group);
 	assert_ptr_equal(d->group->domain, d->group->default_domain);
 	iommu_domain_free(n);
 	iommu_domain_free(p);
-	down(&w);
+	kw_down(&w);
 }
 
 /* A 5-level stage 1 (addr_width 57, FSPM=1): an IOVA above 2^48 that a
  * 4-level table could not even take (non-canonical). */
 static void test_nested_5level(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	const uint64_t iova = 1ull << 50;	/* PML5 index 2, PML4 0, ... */
 	struct iommu_domain *p, *n4, *n5;
 	struct intel_iommu_fault f;
@@ -445,7 +365,7 @@ static void test_nested_5level(void **state)
 	/* The same IOVA through a 4-level table is non-canonical (SGN.1). */
 	n4 = nested(d, p, S1_PML4, 48);
 	assert_ok(iommu_group_replace_domain(d->group, n4));
-	log_capture();
+	kw_log_capture();
 	assert_errno(EFAULT, hw_dma_read(dev, false, 0, iova, back, sizeof(back)));
 	assert_int_equal(intel_iommu_fault_poll(w.isys, &f, 1), 1);
 	assert_int_equal(f.reason, VTD_FR_SGN_CANONICAL);
@@ -453,14 +373,14 @@ static void test_nested_5level(void **state)
 	iommu_domain_free(n4);
 	iommu_domain_free(n5);
 	iommu_domain_free(p);
-	down(&w);
+	kw_down(&w);
 }
 
 /* The unit caches the stage-1 translation: a change to the guest's table
  * is not seen until the user invalidates, then it is. */
 static void test_nested_iotlb(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_domain *p, *n;
 	struct iommu_dev *d;
 	struct hw_pcidev *dev;
@@ -503,20 +423,20 @@ static void test_nested_iotlb(void **state)
 	hpa_expect(&w, GUEST_HPA + gpa1, c, sizeof(c));
 	/* npages 0 is handled and does nothing. */
 	inv(n, IOVA, 0, 0);
-	assert_int_equal(reg64(&w, VTD_IQH_REG), reg64(&w, VTD_IQT_REG));
-	assert_false(reg32(&w, VTD_FSTS_REG) & VTD_FSTS_IQE);
+	assert_int_equal(kw_reg64(&w, VTD_IQH_REG), kw_reg64(&w, VTD_IQT_REG));
+	assert_false(kw_reg32(&w, VTD_FSTS_REG) & VTD_FSTS_IQE);
 
 	iommu_detach_group(n, d->group);
 	iommu_domain_free(n);
 	iommu_domain_free(p);
-	down(&w);
+	kw_down(&w);
 }
 
 /* A stage-2 unmap in the parent reaches the nested domain's cached
  * combined translations (they are tagged with the nested DID). */
 static void test_nested_parent_unmap(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_domain *p, *n;
 	struct intel_iommu_fault f;
 	struct iommu_dev *d;
@@ -538,7 +458,7 @@ static void test_nested_parent_unmap(void **state)
 	hpa_expect(&w, GUEST_HPA + SZ_2M, buf, sizeof(buf));
 
 	assert_int_equal(iommu_unmap(p, SZ_2M, SZ_4K), SZ_4K);
-	log_capture();
+	kw_log_capture();
 	assert_errno(EFAULT, hw_dma_read(dev, false, 0, IOVA, back, sizeof(back)));
 	assert_int_equal(intel_iommu_fault_poll(w.isys, &f, 1), 1);
 	assert_int_equal(f.reason, VTD_FR_SSS_NOT_PRESENT);
@@ -551,7 +471,7 @@ static void test_nested_parent_unmap(void **state)
 	iommu_detach_group(n, d->group);
 	iommu_domain_free(n);
 	iommu_domain_free(p);
-	down(&w);
+	kw_down(&w);
 }
 
 /* Not present in stage 1: the unit records SFS.2 for the IOVA; the driver
@@ -559,7 +479,7 @@ static void test_nested_parent_unmap(void **state)
  * not map faults as a nested walk error. */
 static void test_nested_fault(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_domain *p, *n, *far;
 	struct intel_iommu_fault f;
 	struct iommu_dev *d;
@@ -573,16 +493,16 @@ static void test_nested_fault(void **state)
 	s1_map(&w, S1_PML4, IOVA, DATA_GPA, 1);
 	n = nested(d, p, S1_PML4, 48);
 	assert_ok(iommu_attach_group(n, d->group));
-	log_capture();
+	kw_log_capture();
 	assert_errno(EFAULT, hw_dma_read(dev, false, 0, IOVA + SZ_4K, back, sizeof(back)));
 	/* The fault event interrupt already serviced the record. */
-	assert_false(reg32(&w, VTD_FSTS_REG) & VTD_FSTS_PPF);
+	assert_false(kw_reg32(&w, VTD_FSTS_REG) & VTD_FSTS_PPF);
 	assert_int_equal(intel_iommu_fault_poll(w.isys, &f, 1), 1);
 	assert_int_equal(f.reason, VTD_FR_SFS_NOT_PRESENT);
 	assert_int_equal(f.sid, 0x0100);
 	assert_int_equal(f.addr, IOVA + SZ_4K);
 	assert_true(f.read);
-	assert_string_equal(last_err, "DMAR: [DMA Read NO_PASID] Request device [01:00.0] "
+	assert_string_equal(kw_last_err, "DMAR: [DMA Read NO_PASID] Request device [01:00.0] "
 			    "fault addr 0x40001000 [fault reason 0x71] "
 			    "SM: First-stage entry not present");
 	/* A write to a read-only stage-1 page. */
@@ -604,7 +524,7 @@ static void test_nested_fault(void **state)
 	iommu_domain_free(far);
 	iommu_domain_free(n);
 	iommu_domain_free(p);
-	down(&w);
+	kw_down(&w);
 }
 
 /* Two nested domains over one parent, same IOVA, different stage-1
@@ -612,7 +532,7 @@ static void test_nested_fault(void **state)
  * group moves from its nested domain to the parent itself and back. */
 static void test_two_nested_one_parent(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_domain *p, *n1, *n2;
 	struct iommu_dev *d1, *d2;
 	struct hw_pcidev *dev1, *dev2;
@@ -651,14 +571,14 @@ static void test_two_nested_one_parent(void **state)
 	iommu_domain_free(n1);
 	iommu_domain_free(n2);
 	iommu_domain_free(p);
-	down(&w);
+	kw_down(&w);
 }
 
 /* Bad user data gets Linux's errno and changes nothing: no domain, no
  * page, the group still translating through what it had. */
 static void test_bad_user_data(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_domain *p, *plain, *n;
 	struct iommu_hwpt_vtd_s1 s1;
 	struct iommu_user_data ud;
@@ -765,7 +685,7 @@ static void test_bad_user_data(void **state)
 	iommu_domain_free(plain);
 	iommu_domain_free(p);
 	(void)back;
-	down(&w);
+	kw_down(&w);
 }
 
 /*
@@ -826,7 +746,7 @@ out:
 
 /* The kernel's DMA API through the default domain (its tables, once
  * made, stay until the domain goes: call once before counting pages). */
-static void dma_api_works(struct world *w, struct iommu_dev *d, struct hw_pcidev *dev)
+static void dma_api_works(struct kworld *w, struct iommu_dev *d, struct hw_pcidev *dev)
 {
 	uint8_t x[4] = "ok!";
 	uint64_t iova;
@@ -839,7 +759,7 @@ static void dma_api_works(struct world *w, struct iommu_dev *d, struct hw_pcidev
 
 static void test_fault_injection(void **state)
 {
-	struct world w = { 0 };
+	struct kworld w = { 0 };
 	struct iommu_dev *d;
 	struct hw_pcidev *dev;
 	uint64_t pages;
@@ -853,7 +773,7 @@ static void test_fault_injection(void **state)
 	s1_map(&w, S1_PML4, IOVA, DATA_GPA, 1);
 	dma_api_works(&w, d, dev);
 	pages = intel_iommu_pages_in_use(w.isys);
-	log_capture();
+	kw_log_capture();
 	for (n = 1; n < 400 && !done; n++) {
 		fault_inject_nth(n);
 		rc = nested_sequence(d, dev, &injected);
@@ -863,7 +783,7 @@ static void test_fault_injection(void **state)
 		} else if (rc && rc != -ENOMEM && rc != -ETIMEDOUT) {
 			/* rc 0: struck where failure is only logged (the IOTLB
 			 * flush of a DID being retired). */
-			fail_msg("fail_nth=%lu: rc %d (%s)", n, rc, last_err);
+			fail_msg("fail_nth=%lu: rc %d (%s)", n, rc, kw_last_err);
 		}
 		/* Nothing leaked, the group back where it was and working. */
 		assert_int_equal(intel_iommu_pages_in_use(w.isys), pages);
@@ -872,8 +792,8 @@ static void test_fault_injection(void **state)
 	}
 	assert_true(done);
 	assert_true(n > 8);
-	assert_null(strstr(last_err, "still allocated"));
-	down(&w);
+	assert_null(strstr(kw_last_err, "still allocated"));
+	kw_down(&w);
 }
 
 int main(void)
